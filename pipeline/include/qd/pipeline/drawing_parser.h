@@ -1,0 +1,56 @@
+#pragma once
+// Parses one line of Google's simplified ndjson into a Drawing, with simdjson's on-demand API.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "qd/rasterizer/drawing.h"
+
+namespace qd {
+
+enum class ParseErrorKind {
+  kNotJson,             // not JSON, not an object, or text after the object
+  kMissingField,        // one of key_id, word, countrycode, timestamp, recognized, drawing
+  kWrongType,           // a field of the wrong JSON type, or a key_id that is not a number
+  kLengthMismatch,      // a stroke whose x and y arrays differ in length, or not [x, y]
+  kCoordinateOutOfRange,  // a coordinate outside 0..255
+  kEmptyDrawing,        // "drawing": []
+  kEmptyStroke,         // a stroke with no points
+};
+
+const char* to_string(ParseErrorKind kind);
+
+struct ParseError {
+  ParseErrorKind kind;
+  std::string message;  // says what and where, e.g. "drawing[2]: x has 5 points, y has 4"
+};
+
+// Reads and validates one record. Not thread-safe: use one parser per thread (it owns simdjson's
+// buffers, which are reused from line to line).
+class DrawingParser {
+ public:
+  // simdjson reads up to this many bytes past the end of the line (they are never interpreted).
+  static constexpr size_t kPadding = 64;
+
+  DrawingParser();
+  ~DrawingParser();
+  DrawingParser(DrawingParser&&) noexcept;
+  DrawingParser& operator=(DrawingParser&&) noexcept;
+
+  // `line` is one record without its newline; at least kPadding readable bytes must follow it in
+  // memory (LineChunk guarantees this). On error, out.key_id is set if it was read before the
+  // error (so messages can name the record), else 0.
+  std::optional<ParseError> parse(std::string_view line, Drawing& out);
+
+  // The same for a line with no padding behind it: copies it first. For tests and small tools.
+  std::optional<ParseError> parse_unpadded(std::string_view line, Drawing& out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace qd

@@ -1,0 +1,53 @@
+#pragma once
+// Cuts a byte stream into chunks of whole lines: the unit of work of the pipeline and of
+// qd_render. Each chunk's buffer is padded so the parser can read past any line's end.
+
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "qd/pipeline/byte_source.h"
+
+namespace qd {
+
+struct LineChunk {
+  uint64_t sequence = 0;    // 0, 1, 2, ... in stream order
+  uint64_t first_line = 1;  // 1-based line number of lines[0] in the stream
+  std::vector<char> bytes;  // the lines' text, then DrawingParser::kPadding zero bytes
+  struct Span {
+    uint32_t offset;
+    uint32_t length;  // without the newline (and without a '\r' before it)
+  };
+  std::vector<Span> lines;
+  // Set on the last chunk when the stream's last line had no newline: a record possibly cut off.
+  bool last_line_unterminated = false;
+
+  std::string_view line(size_t i) const { return {bytes.data() + lines[i].offset, lines[i].length}; }
+  uint64_t line_number(size_t i) const { return first_line + i; }
+};
+
+class LineChunker {
+ public:
+  // Lines longer than this are an error (SourceError), so a file with no newlines cannot
+  // exhaust memory.
+  static constexpr size_t kMaxLineBytes = 64u << 20;
+
+  explicit LineChunker(ByteSource& source, size_t target_bytes = 1u << 20);
+
+  // Fills `chunk` with the next whole lines (about target_bytes of them); false at the end.
+  bool next(LineChunk& chunk);
+
+  // Bytes consumed from the source so far (after decompression).
+  uint64_t bytes_read() const { return bytes_read_; }
+
+ private:
+  ByteSource& source_;
+  size_t target_bytes_;
+  std::vector<char> carry_;  // the partial line after the last newline of the previous chunk
+  uint64_t next_sequence_ = 0;
+  uint64_t next_line_ = 1;
+  uint64_t bytes_read_ = 0;
+  bool eof_ = false;
+};
+
+}  // namespace qd

@@ -1,0 +1,116 @@
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "qd/pipeline/byte_source.h"
+
+namespace qd {
+namespace {
+
+constexpr size_t kInputBlock = 256 * 1024;
+
+class GzipSource final : public ByteSource {
+ public:
+  GzipSource(std::unique_ptr<ByteSource> inner, std::vector<char> first_bytes)
+      : inner_(std::move(inner)), input_(std::move(first_bytes)) {
+    std::memset(&stream_, 0, sizeof stream_);
+    // 15 + 16: a gzip wrapper with the largest window.
+    if (inflateInit2(&stream_, 15 + 16) != Z_OK) {
+      throw SourceError(inner_->name() + ": cannot initialise zlib");
+    }
+    const size_t first = input_.size();
+    input_.resize(std::max(first, kInputBlock));
+    stream_.next_in = reinterpret_cast<Bytef*>(input_.data());
+    stream_.avail_in = static_cast<uInt>(first);
+  }
+  ~GzipSource() override { inflateEnd(&stream_); }
+  GzipSource(const GzipSource&) = delete;
+  GzipSource& operator=(const GzipSource&) = delete;
+
+  size_t read(char* buffer, size_t size) override {
+    stream_.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream_.avail_out = static_cast<uInt>(size);
+    while (stream_.avail_out == size && !finished_) {
+      if (stream_.avail_in == 0 && !refill()) {
+        // The input ended: cleanly between members, or inside one.
+        truncated_ = in_member_;
+        finished_ = true;
+        break;
+      }
+      in_member_ = true;
+      const int rc = inflate(&stream_, Z_NO_FLUSH);
+      if (rc == Z_STREAM_END) {
+        in_member_ = false;
+        // Another member may follow (multi-member gzip): start over on the remaining input.
+        inflateReset(&stream_);
+      } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
+        throw SourceError(inner_->name() + ": corrupt gzip data after " +
+                          std::to_string(stream_.total_in) + " compressed bytes: " +
+                          (stream_.msg != nullptr ? stream_.msg : "zlib error"));
+      }
+    }
+    return size - stream_.avail_out;
+  }
+
+  bool truncated() const override { return truncated_; }
+  const std::string& name() const override { return inner_->name(); }
+
+ private:
+  bool refill() {
+    const size_t n = inner_->read(input_.data(), input_.size());
+    stream_.next_in = reinterpret_cast<Bytef*>(input_.data());
+    stream_.avail_in = static_cast<uInt>(n);
+    return n > 0;
+  }
+
+  std::unique_ptr<ByteSource> inner_;
+  std::vector<char> input_;
+  z_stream stream_{};
+  bool in_member_ = false;
+  bool finished_ = false;
+  bool truncated_ = false;
+};
+
+// Returns bytes that were read ahead to look at the magic number, then the rest of the source.
+class PlainSource final : public ByteSource {
+ public:
+  PlainSource(std::unique_ptr<ByteSource> inner, std::vector<char> first_bytes)
+      : inner_(std::move(inner)), head_(std::move(first_bytes)) {}
+
+  size_t read(char* buffer, size_t size) override {
+    if (head_offset_ < head_.size()) {
+      const size_t n = std::min(size, head_.size() - head_offset_);
+      std::memcpy(buffer, head_.data() + head_offset_, n);
+      head_offset_ += n;
+      return n;
+    }
+    return inner_->read(buffer, size);
+  }
+  const std::string& name() const override { return inner_->name(); }
+
+ private:
+  std::unique_ptr<ByteSource> inner_;
+  std::vector<char> head_;
+  size_t head_offset_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<ByteSource> open_decoded(std::unique_ptr<ByteSource> inner) {
+  std::vector<char> head(2);
+  size_t got = 0;
+  while (got < head.size()) {
+    const size_t n = inner->read(head.data() + got, head.size() - got);
+    if (n == 0) break;
+    got += n;
+  }
+  head.resize(got);
+  const bool gzip = got == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+                    static_cast<unsigned char>(head[1]) == 0x8b;
+  if (gzip) return std::make_unique<GzipSource>(std::move(inner), std::move(head));
+  return std::make_unique<PlainSource>(std::move(inner), std::move(head));
+}
+
+}  // namespace qd

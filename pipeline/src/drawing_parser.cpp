@@ -1,0 +1,223 @@
+#include "qd/pipeline/drawing_parser.h"
+
+#include <simdjson.h>
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+namespace qd {
+
+static_assert(DrawingParser::kPadding >= simdjson::SIMDJSON_PADDING);
+
+const char* to_string(ParseErrorKind kind) {
+  switch (kind) {
+    case ParseErrorKind::kNotJson: return "not_json";
+    case ParseErrorKind::kMissingField: return "missing_field";
+    case ParseErrorKind::kWrongType: return "wrong_type";
+    case ParseErrorKind::kLengthMismatch: return "length_mismatch";
+    case ParseErrorKind::kCoordinateOutOfRange: return "coordinate_out_of_range";
+    case ParseErrorKind::kEmptyDrawing: return "empty_drawing";
+    case ParseErrorKind::kEmptyStroke: return "empty_stroke";
+  }
+  return "unknown";
+}
+
+namespace {
+
+using simdjson::error_code;
+namespace od = simdjson::ondemand;
+
+ParseError fail(ParseErrorKind kind, std::string message) { return {kind, std::move(message)}; }
+
+// A simdjson error while reading `what`: a type error is the record's fault, anything else
+// means the text is not valid JSON.
+ParseError from_simdjson(error_code e, const std::string& what) {
+  if (e == simdjson::INCORRECT_TYPE) {
+    return fail(ParseErrorKind::kWrongType, what + " has the wrong type");
+  }
+  return fail(ParseErrorKind::kNotJson, what + ": " + simdjson::error_message(e));
+}
+
+bool is_integer_token(std::string_view token) {
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\t')) token.remove_suffix(1);
+  if (!token.empty() && token.front() == '-') token.remove_prefix(1);
+  return !token.empty() && token.find_first_not_of("0123456789") == std::string_view::npos;
+}
+
+std::string stroke_name(size_t stroke) { return "drawing[" + std::to_string(stroke) + "]"; }
+
+}  // namespace
+
+struct DrawingParser::Impl {
+  od::parser parser;
+  std::vector<uint8_t> xs;
+  std::vector<uint8_t> ys;
+  std::string padded;  // for parse_unpadded
+
+  std::optional<ParseError> parse(const char* data, size_t length, Drawing& d);
+
+ private:
+  std::optional<ParseError> read_string(od::value v, const char* name, std::string& out);
+  std::optional<ParseError> read_drawing(od::value v, Drawing& d);
+  std::optional<ParseError> read_coordinates(od::value v, const std::string& what,
+                                             std::vector<uint8_t>& out);
+};
+
+std::optional<ParseError> DrawingParser::Impl::read_string(od::value v, const char* name,
+                                                           std::string& out) {
+  std::string_view s;
+  if (auto e = v.get_string().get(s)) return from_simdjson(e, name);
+  out.assign(s.data(), s.size());
+  return std::nullopt;
+}
+
+std::optional<ParseError> DrawingParser::Impl::read_coordinates(od::value v,
+                                                                const std::string& what,
+                                                                std::vector<uint8_t>& out) {
+  out.clear();
+  od::array array;
+  if (auto e = v.get_array().get(array)) return from_simdjson(e, what);
+  for (auto element : array) {
+    int64_t c = 0;
+    const error_code e = element.get_int64().get(c);
+    if (e == simdjson::INCORRECT_TYPE || e == simdjson::NUMBER_ERROR ||
+        e == simdjson::NUMBER_OUT_OF_RANGE) {
+      // An integer too big for int64 is out of range; 1.5, "7" or 1e3 are not integers at all.
+      std::string_view token;
+      const bool integer = !element.raw_json_token().get(token) && is_integer_token(token);
+      return fail(integer ? ParseErrorKind::kCoordinateOutOfRange : ParseErrorKind::kWrongType,
+                  what + "[" + std::to_string(out.size()) + "] " +
+                      (integer ? "is outside 0..255" : "is not an integer"));
+    }
+    if (e) return from_simdjson(e, what);
+    if (c < 0 || c > 255) {
+      return fail(ParseErrorKind::kCoordinateOutOfRange, what + "[" + std::to_string(out.size()) +
+                                                             "] = " + std::to_string(c) +
+                                                             " is outside 0..255");
+    }
+    out.push_back(static_cast<uint8_t>(c));
+  }
+  return std::nullopt;
+}
+
+std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing& d) {
+  od::array strokes;
+  if (auto e = v.get_array().get(strokes)) return from_simdjson(e, "drawing");
+  size_t stroke = 0;
+  for (auto stroke_value : strokes) {
+    const std::string name = stroke_name(stroke);
+    od::array xy;
+    if (auto e = stroke_value.get_array().get(xy)) return from_simdjson(e, name);
+    size_t arrays = 0;
+    for (auto axis : xy) {
+      od::value axis_value;
+      if (auto e = axis.get(axis_value)) return from_simdjson(e, name);
+      if (arrays < 2) {
+        auto err = read_coordinates(axis_value, name + (arrays == 0 ? ".x" : ".y"),
+                                    arrays == 0 ? xs : ys);
+        if (err) return err;
+      }
+      ++arrays;
+    }
+    if (arrays != 2) {
+      return fail(ParseErrorKind::kLengthMismatch,
+                  name + " has " + std::to_string(arrays) + " arrays, expected 2 ([x, y])");
+    }
+    if (xs.size() != ys.size()) {
+      return fail(ParseErrorKind::kLengthMismatch, name + ": x has " + std::to_string(xs.size()) +
+                                                       " points, y has " +
+                                                       std::to_string(ys.size()));
+    }
+    if (xs.empty()) return fail(ParseErrorKind::kEmptyStroke, name + " has no points");
+    for (size_t i = 0; i < xs.size(); ++i) d.points.push_back({xs[i], ys[i]});
+    d.stroke_ends.push_back(static_cast<uint32_t>(d.points.size()));
+    ++stroke;
+  }
+  if (stroke == 0) return fail(ParseErrorKind::kEmptyDrawing, "drawing has no strokes");
+  return std::nullopt;
+}
+
+std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t length,
+                                                     Drawing& d) {
+  d.clear();
+  if (length == 0) return fail(ParseErrorKind::kNotJson, "empty line");
+  od::document doc;
+  if (auto e = parser.iterate(data, length, length + kPadding).get(doc)) {
+    return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
+  }
+  od::object object;
+  if (auto e = doc.get_object().get(object)) {
+    return fail(ParseErrorKind::kNotJson, e == simdjson::INCORRECT_TYPE
+                                              ? "not a JSON object"
+                                              : simdjson::error_message(e));
+  }
+  enum Seen : unsigned { kKey = 1, kWord = 2, kCountry = 4, kTime = 8, kRecognized = 16, kDrawing = 32 };
+  unsigned seen = 0;
+  for (auto field_result : object) {
+    od::field field;
+    if (auto e = std::move(field_result).get(field)) return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
+    std::string_view key;
+    if (auto e = field.unescaped_key().get(key)) {
+      return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
+    }
+    od::value value = field.value();
+    std::optional<ParseError> err;
+    if (key == "key_id") {
+      std::string_view s;
+      if (auto e = value.get_string().get(s)) return from_simdjson(e, "key_id");
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), d.key_id);
+      if (ec != std::errc() || end != s.data() + s.size() || s.empty()) {
+        d.key_id = 0;
+        return fail(ParseErrorKind::kWrongType,
+                    "key_id \"" + std::string(s) + "\" is not a decimal 64-bit number");
+      }
+      seen |= kKey;
+    } else if (key == "word") {
+      err = read_string(value, "word", d.word);
+      seen |= kWord;
+    } else if (key == "countrycode") {
+      err = read_string(value, "countrycode", d.countrycode);
+      seen |= kCountry;
+    } else if (key == "timestamp") {
+      err = read_string(value, "timestamp", d.timestamp);
+      seen |= kTime;
+    } else if (key == "recognized") {
+      if (auto e = value.get_bool().get(d.recognized)) return from_simdjson(e, "recognized");
+      seen |= kRecognized;
+    } else if (key == "drawing") {
+      err = read_drawing(value, d);
+      seen |= kDrawing;
+    }
+    if (err) return err;
+  }
+  // Past the object, the document must be at its end (simdjson says "out of bounds").
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
+    return fail(ParseErrorKind::kNotJson, "text after the JSON object");
+  }
+  static constexpr std::pair<unsigned, const char*> kRequired[] = {
+      {kKey, "key_id"},         {kWord, "word"},           {kCountry, "countrycode"},
+      {kTime, "timestamp"},     {kRecognized, "recognized"}, {kDrawing, "drawing"}};
+  for (const auto& [bit, name] : kRequired) {
+    if ((seen & bit) == 0) return fail(ParseErrorKind::kMissingField, std::string("no \"") + name + "\" field");
+  }
+  return std::nullopt;
+}
+
+DrawingParser::DrawingParser() : impl_(std::make_unique<Impl>()) {}
+DrawingParser::~DrawingParser() = default;
+DrawingParser::DrawingParser(DrawingParser&&) noexcept = default;
+DrawingParser& DrawingParser::operator=(DrawingParser&&) noexcept = default;
+
+std::optional<ParseError> DrawingParser::parse(std::string_view line, Drawing& out) {
+  return impl_->parse(line.data(), line.size(), out);
+}
+
+std::optional<ParseError> DrawingParser::parse_unpadded(std::string_view line, Drawing& out) {
+  impl_->padded.assign(line.data(), line.size());
+  impl_->padded.append(kPadding, ' ');
+  return impl_->parse(impl_->padded.data(), line.size(), out);
+}
+
+}  // namespace qd

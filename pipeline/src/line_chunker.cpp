@@ -1,0 +1,74 @@
+#include "qd/pipeline/line_chunker.h"
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+
+#include "qd/pipeline/drawing_parser.h"
+
+namespace qd {
+
+LineChunker::LineChunker(ByteSource& source, size_t target_bytes)
+    : source_(source), target_bytes_(std::max<size_t>(target_bytes, 1024)) {}
+
+bool LineChunker::next(LineChunk& chunk) {
+  if (eof_ && carry_.empty()) return false;
+  chunk.bytes.swap(carry_);
+  carry_.clear();
+  chunk.lines.clear();
+  chunk.last_line_unterminated = false;
+  chunk.sequence = next_sequence_;
+  chunk.first_line = next_line_;
+
+  // Read until the chunk holds target_bytes and at least one newline, or the source ends.
+  size_t scanned = 0;  // bytes already searched for a newline
+  size_t last_newline = std::string::npos;
+  while (!eof_) {
+    auto& b = chunk.bytes;
+    if (last_newline == std::string::npos) {
+      const auto* found = static_cast<const char*>(
+          std::memchr(b.data() + scanned, '\n', b.size() - scanned));
+      if (found != nullptr) last_newline = static_cast<size_t>(found - b.data());
+      scanned = b.size();
+    }
+    if (last_newline != std::string::npos && b.size() >= target_bytes_) break;
+    if (last_newline == std::string::npos && b.size() > kMaxLineBytes) {
+      throw SourceError(source_.name() + ": line " + std::to_string(next_line_) +
+                        " is longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB");
+    }
+    const size_t old_size = b.size();
+    const size_t want = std::max<size_t>(target_bytes_ - std::min(old_size, target_bytes_), 65536);
+    b.resize(old_size + want);
+    const size_t n = source_.read(b.data() + old_size, want);
+    b.resize(old_size + n);
+    bytes_read_ += n;
+    if (n == 0) eof_ = true;
+  }
+
+  auto& b = chunk.bytes;
+  // Keep everything after the last newline for the next chunk (unless the stream has ended).
+  const auto* rbegin = b.data();
+  size_t end = b.size();
+  if (!eof_) {
+    const auto* nl = static_cast<const char*>(memrchr(rbegin, '\n', b.size()));
+    end = static_cast<size_t>(nl - rbegin) + 1;
+    carry_.assign(b.begin() + static_cast<std::ptrdiff_t>(end), b.end());
+  }
+  size_t start = 0;
+  while (start < end) {
+    const auto* nl = static_cast<const char*>(std::memchr(b.data() + start, '\n', end - start));
+    const size_t line_end = nl != nullptr ? static_cast<size_t>(nl - b.data()) : end;
+    size_t length = line_end - start;
+    if (length > 0 && b[start + length - 1] == '\r') --length;
+    chunk.lines.push_back({static_cast<uint32_t>(start), static_cast<uint32_t>(length)});
+    if (nl == nullptr) chunk.last_line_unterminated = true;
+    start = line_end + 1;
+  }
+  b.resize(end);
+  b.insert(b.end(), DrawingParser::kPadding, '\0');
+  next_line_ += chunk.lines.size();
+  ++next_sequence_;
+  return !chunk.lines.empty() || !eof_;
+}
+
+}  // namespace qd

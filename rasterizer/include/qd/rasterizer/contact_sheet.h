@@ -1,0 +1,23 @@
+#pragma once
+// A PNG grid of rendered drawings, for looking at a dataset or at a generator's samples.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace qd {
+
+struct ContactSheet {
+  const uint8_t* images = nullptr;  // `count` images of side*side bytes each, 255 = ink
+  size_t count = 0;
+  int side = 28;
+  int columns = 0;           // 0: as square as possible
+  int scale = 1;             // each image pixel becomes scale x scale pixels
+  int gap = 2;               // pixels between cells
+  bool ink_on_white = true;  // dark ink on white paper, as people expect to see doodles
+};
+
+// The sheet encoded as PNG by Cairo. Throws std::invalid_argument on an empty sheet.
+std::string encode_contact_sheet_png(const ContactSheet& sheet);
+
+}  // namespace qd

@@ -1,0 +1,72 @@
+#include "qd/rasterizer/contact_sheet.h"
+
+#include <cairo.h>
+
+#include <cmath>
+#include <memory>
+#include <stdexcept>
+
+namespace qd {
+namespace {
+
+cairo_status_t append_to_string(void* closure, const unsigned char* data, unsigned int length) {
+  static_cast<std::string*>(closure)->append(reinterpret_cast<const char*>(data), length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
+}  // namespace
+
+std::string encode_contact_sheet_png(const ContactSheet& sheet) {
+  if (sheet.images == nullptr || sheet.count == 0 || sheet.side < 1 || sheet.scale < 1 ||
+      sheet.gap < 0) {
+    throw std::invalid_argument("contact sheet: no images, or a bad side, scale or gap");
+  }
+  const auto count = static_cast<int>(sheet.count);
+  const int columns = sheet.columns > 0 ? std::min(sheet.columns, count)
+                                        : static_cast<int>(std::ceil(std::sqrt(count)));
+  const int rows = (count + columns - 1) / columns;
+  const int cell = sheet.side * sheet.scale;
+  const int width = columns * cell + (columns + 1) * sheet.gap;
+  const int height = rows * cell + (rows + 1) * sheet.gap;
+
+  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
+      cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
+  if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
+    throw std::runtime_error("contact sheet: cannot create a " + std::to_string(width) + "x" +
+                             std::to_string(height) + " surface");
+  }
+  cairo_surface_flush(surface.get());
+  uint8_t* data = cairo_image_surface_get_data(surface.get());
+  const int stride = cairo_image_surface_get_stride(surface.get());
+  const uint32_t gap_colour = 0x00808080;
+  for (int y = 0; y < height; ++y) {
+    auto* row = reinterpret_cast<uint32_t*>(data + static_cast<size_t>(y) * stride);
+    for (int x = 0; x < width; ++x) row[x] = gap_colour;
+  }
+  for (int i = 0; i < count; ++i) {
+    const uint8_t* image = sheet.images + static_cast<size_t>(i) * sheet.side * sheet.side;
+    const int left = sheet.gap + (i % columns) * (cell + sheet.gap);
+    const int top = sheet.gap + (i / columns) * (cell + sheet.gap);
+    for (int y = 0; y < cell; ++y) {
+      auto* row = reinterpret_cast<uint32_t*>(data + static_cast<size_t>(top + y) * stride);
+      const uint8_t* src = image + static_cast<size_t>(y / sheet.scale) * sheet.side;
+      for (int x = 0; x < cell; ++x) {
+        uint32_t v = src[x / sheet.scale];
+        if (sheet.ink_on_white) v = 255 - v;
+        row[left + x] = (v << 16) | (v << 8) | v;
+      }
+    }
+  }
+  cairo_surface_mark_dirty(surface.get());
+
+  std::string png;
+  const cairo_status_t status =
+      cairo_surface_write_to_png_stream(surface.get(), append_to_string, &png);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw std::runtime_error(std::string("contact sheet: PNG encoding failed: ") +
+                             cairo_status_to_string(status));
+  }
+  return png;
+}
+
+}  // namespace qd
