@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages qd builds with, then configures and builds it in build/.
+#   scripts/setup.sh            build dependencies, then build
+#   scripts/setup.sh --bench    also what the benchmarks compare against (python3-torch, pycairo)
+#   scripts/setup.sh --no-build install only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bench=0
+build=1
+for arg in "$@"; do
+  case "$arg" in
+    --bench) bench=1 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
+  esac
+done
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libtbb-dev libsimdjson-dev libcairo2-dev zlib1g-dev libboost-program-options-dev
+  libcurl4-openssl-dev libgif-dev doctest-dev
+  libtorch-dev libopenblas0-pthread   # without OpenBLAS, Debian's libtorch runs on the reference BLAS
+  python3 python3-numpy               # tests load .npy files with numpy and serve HTTP with python3
+)
+if [ "$bench" = 1 ]; then packages+=(python3-torch python3-cairo); fi
+
+sudo=""
+if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup.sh: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ "$build" = 1 ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+  cmake --build build
+fi
