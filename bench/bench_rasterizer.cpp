@@ -9,12 +9,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <memory>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -80,7 +80,8 @@ class ReferenceRenderer {
     for (size_t s = 0; s < d.stroke_count(); ++s) {
       const uint32_t b = d.stroke_begin(s);
       cairo_move_to(cr_, d.points[b].x + ox, d.points[b].y + oy);
-      for (uint32_t i = b; i < d.stroke_ends[s]; ++i) cairo_line_to(cr_, d.points[i].x + ox, d.points[i].y + oy);
+      for (uint32_t i = b; i < d.stroke_ends[s]; ++i)
+        cairo_line_to(cr_, d.points[i].x + ox, d.points[i].y + oy);
       cairo_stroke(cr_);
     }
     cairo_surface_flush(surface_);
@@ -180,7 +181,8 @@ int main(int argc, char** argv) {
     auto r = std::make_shared<ReferenceRenderer>();
     return [r](const qd::Drawing& d, uint8_t* out) { r->render(d, out); };
   };
-  std::printf("%zu drawings from %s, %.1f s per measurement\n", drawings.size(), dir.c_str(), seconds);
+  std::printf("%zu drawings from %s, %.1f s per measurement\n", drawings.size(), dir.c_str(),
+              seconds);
   const double reference1 = measure(drawings, 1, seconds, reference_renderer);
   const double qd1 = measure(drawings, 1, seconds, qd_renderer);
   const double qdn = measure(drawings, threads, seconds, qd_renderer);

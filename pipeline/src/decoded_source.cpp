@@ -9,7 +9,7 @@
 namespace qd {
 namespace {
 
-constexpr size_t kInputBlock = 256 * 1024;
+constexpr size_t kInputBlock = size_t{256} * 1024;
 
 class GzipSource final : public ByteSource {
  public:
@@ -46,9 +46,9 @@ class GzipSource final : public ByteSource {
         // Another member may follow (multi-member gzip): start over on the remaining input.
         inflateReset(&stream_);
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        throw SourceError(inner_->name() + ": corrupt gzip data after " +
-                          std::to_string(stream_.total_in) + " compressed bytes: " +
-                          (stream_.msg != nullptr ? stream_.msg : "zlib error"));
+        throw SourceError(
+            inner_->name() + ": corrupt gzip data after " + std::to_string(stream_.total_in) +
+            " compressed bytes: " + (stream_.msg != nullptr ? stream_.msg : "zlib error"));
       }
     }
     return size - stream_.avail_out;

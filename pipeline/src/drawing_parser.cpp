@@ -12,13 +12,20 @@ static_assert(DrawingParser::kPadding >= simdjson::SIMDJSON_PADDING);
 
 const char* to_string(ParseErrorKind kind) {
   switch (kind) {
-    case ParseErrorKind::kNotJson: return "not_json";
-    case ParseErrorKind::kMissingField: return "missing_field";
-    case ParseErrorKind::kWrongType: return "wrong_type";
-    case ParseErrorKind::kLengthMismatch: return "length_mismatch";
-    case ParseErrorKind::kCoordinateOutOfRange: return "coordinate_out_of_range";
-    case ParseErrorKind::kEmptyDrawing: return "empty_drawing";
-    case ParseErrorKind::kEmptyStroke: return "empty_stroke";
+    case ParseErrorKind::kNotJson:
+      return "not_json";
+    case ParseErrorKind::kMissingField:
+      return "missing_field";
+    case ParseErrorKind::kWrongType:
+      return "wrong_type";
+    case ParseErrorKind::kLengthMismatch:
+      return "length_mismatch";
+    case ParseErrorKind::kCoordinateOutOfRange:
+      return "coordinate_out_of_range";
+    case ParseErrorKind::kEmptyDrawing:
+      return "empty_drawing";
+    case ParseErrorKind::kEmptyStroke:
+      return "empty_stroke";
   }
   return "unknown";
 }
@@ -28,7 +35,9 @@ namespace {
 using simdjson::error_code;
 namespace od = simdjson::ondemand;
 
-ParseError fail(ParseErrorKind kind, std::string message) { return {kind, std::move(message)}; }
+ParseError fail(ParseErrorKind kind, std::string message) {
+  return {kind, std::move(message)};
+}
 
 // A simdjson error while reading `what`: a type error is the record's fault, anything else
 // means the text is not valid JSON.
@@ -45,7 +54,9 @@ bool is_integer_token(std::string_view token) {
   return !token.empty() && token.find_first_not_of("0123456789") == std::string_view::npos;
 }
 
-std::string stroke_name(size_t stroke) { return "drawing[" + std::to_string(stroke) + "]"; }
+std::string stroke_name(size_t stroke) {
+  return "drawing[" + std::to_string(stroke) + "]";
+}
 
 }  // namespace
 
@@ -114,8 +125,8 @@ std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing
       od::value axis_value;
       if (auto e = axis.get(axis_value)) return from_simdjson(e, name);
       if (arrays < 2) {
-        auto err = read_coordinates(axis_value, name + (arrays == 0 ? ".x" : ".y"),
-                                    arrays == 0 ? xs : ys);
+        auto err =
+            read_coordinates(axis_value, name + (arrays == 0 ? ".x" : ".y"), arrays == 0 ? xs : ys);
         if (err) return err;
       }
       ++arrays;
@@ -138,8 +149,7 @@ std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing
   return std::nullopt;
 }
 
-std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t length,
-                                                     Drawing& d) {
+std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t length, Drawing& d) {
   d.clear();
   if (length == 0) return fail(ParseErrorKind::kNotJson, "empty line");
   od::document doc;
@@ -148,15 +158,22 @@ std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t le
   }
   od::object object;
   if (auto e = doc.get_object().get(object)) {
-    return fail(ParseErrorKind::kNotJson, e == simdjson::INCORRECT_TYPE
-                                              ? "not a JSON object"
-                                              : simdjson::error_message(e));
+    return fail(ParseErrorKind::kNotJson,
+                e == simdjson::INCORRECT_TYPE ? "not a JSON object" : simdjson::error_message(e));
   }
-  enum Seen : unsigned { kKey = 1, kWord = 2, kCountry = 4, kTime = 8, kRecognized = 16, kDrawing = 32 };
+  enum Seen : unsigned {
+    kKey = 1,
+    kWord = 2,
+    kCountry = 4,
+    kTime = 8,
+    kRecognized = 16,
+    kDrawing = 32
+  };
   unsigned seen = 0;
   for (auto field_result : object) {
     od::field field;
-    if (auto e = std::move(field_result).get(field)) return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
+    if (auto e = std::move(field_result).get(field))
+      return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) {
       return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
@@ -196,11 +213,15 @@ std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t le
   if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
     return fail(ParseErrorKind::kNotJson, "text after the JSON object");
   }
-  static constexpr std::pair<unsigned, const char*> kRequired[] = {
-      {kKey, "key_id"},         {kWord, "word"},           {kCountry, "countrycode"},
-      {kTime, "timestamp"},     {kRecognized, "recognized"}, {kDrawing, "drawing"}};
+  static constexpr std::pair<unsigned, const char*> kRequired[] = {{kKey, "key_id"},
+                                                                   {kWord, "word"},
+                                                                   {kCountry, "countrycode"},
+                                                                   {kTime, "timestamp"},
+                                                                   {kRecognized, "recognized"},
+                                                                   {kDrawing, "drawing"}};
   for (const auto& [bit, name] : kRequired) {
-    if ((seen & bit) == 0) return fail(ParseErrorKind::kMissingField, std::string("no \"") + name + "\" field");
+    if ((seen & bit) == 0)
+      return fail(ParseErrorKind::kMissingField, std::string("no \"") + name + "\" field");
   }
   return std::nullopt;
 }

@@ -26,8 +26,8 @@ bool LineChunker::next(LineChunk& chunk) {
   while (!eof_) {
     auto& b = chunk.bytes;
     if (last_newline == std::string::npos) {
-      const auto* found = static_cast<const char*>(
-          std::memchr(b.data() + scanned, '\n', b.size() - scanned));
+      const auto* found =
+          static_cast<const char*>(std::memchr(b.data() + scanned, '\n', b.size() - scanned));
       if (found != nullptr) last_newline = static_cast<size_t>(found - b.data());
       scanned = b.size();
     }

@@ -147,7 +147,8 @@ MappedNpy::MappedNpy(const std::string& path) : path_(path) {
     size_t pos = 0;
     while (pos < dims.size()) {
       const size_t comma = dims.find(',', pos);
-      const std::string item = dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+      const std::string item =
+          dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
       if (item.find_first_not_of(' ') != std::string::npos) shape_.push_back(std::stoull(item));
       if (comma == std::string::npos) break;
       pos = comma + 1;
@@ -160,8 +161,8 @@ MappedNpy::MappedNpy(const std::string& path) : path_(path) {
     data_ = bytes + header_start + header_length;
     const uint64_t available = map_size_ - (header_start + header_length);
     if (rows() * row_bytes_ != available) {
-      bad(path, "header promises " + std::to_string(rows() * row_bytes_) + " data bytes, file has " +
-                    std::to_string(available));
+      bad(path, "header promises " + std::to_string(rows() * row_bytes_) +
+                    " data bytes, file has " + std::to_string(available));
     }
   } catch (...) {
     ::munmap(map_, map_size_);

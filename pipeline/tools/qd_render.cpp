@@ -48,18 +48,21 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
       "still rendered.\n\n"
       "Exit codes: 0 all lines rendered, 1 input or output failed, 2 usage error,\n"
       "3 rendered, but some lines were rejected (or the input was cut off).\n\nOptions");
-  visible.add_options()
-      ("help,h", "show this help and exit")
-      ("out,o", po::value(&o.out), "write the images to this .npy file: uint8 [N, size, size]")
-      ("grid,g", po::value(&o.grid), "write a PNG contact sheet of the first drawings")
-      ("grid-count", po::value(&o.grid_count)->default_value(64), "drawings on the contact sheet")
-      ("grid-scale", po::value(&o.grid_scale)->default_value(2), "contact sheet pixels per image pixel")
-      ("limit,n", po::value(&o.limit)->default_value(0), "stop after N rendered drawings (0: all)")
-      ("size,s", po::value(&o.raster.side)->default_value(28), "image side in pixels (e.g. 28, 64, 128)")
-      ("line-width", po::value(&o.raster.line_width)->default_value(16.0), "stroke width, in the 256-unit drawing space")
-      ("padding", po::value(&o.raster.padding)->default_value(16.0), "margin on each edge, in the 256-unit drawing space")
-      ("threads,j", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")
-      ("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
+  visible.add_options()("help,h", "show this help and exit")(
+      "out,o", po::value(&o.out), "write the images to this .npy file: uint8 [N, size, size]")(
+      "grid,g", po::value(&o.grid), "write a PNG contact sheet of the first drawings")(
+      "grid-count", po::value(&o.grid_count)->default_value(64), "drawings on the contact sheet")(
+      "grid-scale", po::value(&o.grid_scale)->default_value(2),
+      "contact sheet pixels per image pixel")("limit,n", po::value(&o.limit)->default_value(0),
+                                              "stop after N rendered drawings (0: all)")(
+      "size,s", po::value(&o.raster.side)->default_value(28),
+      "image side in pixels (e.g. 28, 64, 128)")(
+      "line-width", po::value(&o.raster.line_width)->default_value(16.0),
+      "stroke width, in the 256-unit drawing space")(
+      "padding", po::value(&o.raster.padding)->default_value(16.0),
+      "margin on each edge, in the 256-unit drawing space")(
+      "threads,j", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)")(
+      "quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
   po::options_description hidden;
   hidden.add_options()("input", po::value(&o.input));
   po::options_description all;
@@ -83,8 +86,8 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
     std::cerr << "qd_render: no input file given\nTry 'qd_render --help'.\n";
     return std::nullopt;
   }
-  if (o.raster.side < 1 || o.raster.side > 4096 || o.raster.line_width < 0 || o.raster.padding < 0 ||
-      o.grid_scale < 1 || o.threads < 0) {
+  if (o.raster.side < 1 || o.raster.side > 4096 || o.raster.line_width < 0 ||
+      o.raster.padding < 0 || o.grid_scale < 1 || o.threads < 0) {
     std::cerr << "qd_render: --size must be 1..4096, --grid-scale >= 1, --line-width, --padding "
                  "and --threads >= 0\n";
     return std::nullopt;

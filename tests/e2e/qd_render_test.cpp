@@ -5,14 +5,18 @@
 
 #include "test_support.h"
 
-using qd::test::fs::path;
 using qd::test::run_command;
+using qd::test::fs::path;
 
 namespace {
 
-std::string quoted(const path& p) { return "'" + p.string() + "'"; }
+std::string quoted(const path& p) {
+  return "'" + p.string() + "'";
+}
 
-std::string qd_render(const std::string& args) { return std::string(QD_RENDER_EXE) + " " + args; }
+std::string qd_render(const std::string& args) {
+  return std::string(QD_RENDER_EXE) + " " + args;
+}
 
 // Evaluates a Python expression about an .npy file with NumPy; returns what it prints.
 std::string numpy_says(const path& npy, const std::string& expression) {
@@ -26,16 +30,18 @@ std::string numpy_says(const path& npy, const std::string& expression) {
 
 TEST_CASE("bad lines are reported with their number and reason, and the good ones rendered") {
   qd::test::ScratchDir dir("render_bad_lines");
-  const auto r = run_command(qd_render(quoted(qd::test::fixtures() / "render_bad_lines.ndjson") +
-                                       " --out " + quoted(dir / "out.npy") + " --grid " +
-                                       quoted(dir / "sheet.png")));
+  const auto r =
+      run_command(qd_render(quoted(qd::test::fixtures() / "render_bad_lines.ndjson") + " --out " +
+                            quoted(dir / "out.npy") + " --grid " + quoted(dir / "sheet.png")));
   CHECK(r.exit_code == 3);
   for (const char* expected :
        {"ndjson:2: not_json", "ndjson:3: missing_field: no \"key_id\" field",
         "ndjson:4: wrong_type: recognized", "ndjson:5: key_id 4: length_mismatch",
         "ndjson:6: key_id 5: coordinate_out_of_range", "ndjson:7: key_id 6: empty_drawing",
-        "ndjson:8: key_id 7: empty_stroke", "ndjson:10: truncated", "2 drawings rendered, 8 lines rejected"}) {
-    CHECK_MESSAGE(r.output.find(expected) != std::string::npos, "missing '" << expected << "' in:\n" << r.output);
+        "ndjson:8: key_id 7: empty_stroke", "ndjson:10: truncated",
+        "2 drawings rendered, 8 lines rejected"}) {
+    CHECK_MESSAGE(r.output.find(expected) != std::string::npos, "missing '" << expected << "' in:\n"
+                                                                            << r.output);
   }
   CHECK(numpy_says(dir / "out.npy", "a.shape, a.dtype") == "(2, 28, 28) uint8");
   CHECK(qd::test::read_file(dir / "sheet.png").substr(1, 3) == "PNG");
@@ -61,7 +67,8 @@ TEST_CASE("every real simplified file renders, plain and gzipped, with exit 0") 
     const path gz = dir / "input.ndjson.gz";
     REQUIRE(run_command("gzip -c " + quoted(entry.path()) + " > " + quoted(gz)).exit_code == 0);
     for (const path& input : {entry.path(), gz}) {
-      const auto r = run_command(qd_render(quoted(input) + " --quiet --out " + quoted(dir / "x.npy")));
+      const auto r =
+          run_command(qd_render(quoted(input) + " --quiet --out " + quoted(dir / "x.npy")));
       CHECK_MESSAGE(r.exit_code == 0, input << ":\n" << r.output);
     }
     ++files;
@@ -74,11 +81,13 @@ TEST_CASE("qd_render's .npy holds Google's exact images, loadable by numpy") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("render_golden");
   const auto out = dir / "cat.npy";
-  const auto r = run_command(qd_render(quoted(shared / "simplified" / "cat.ndjson") + " --limit 25 --out " + quoted(out)));
+  const auto r = run_command(
+      qd_render(quoted(shared / "simplified" / "cat.ndjson") + " --limit 25 --out " + quoted(out)));
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   CHECK(numpy_says(out, "a.shape") == "(25, 28, 28)");
   const std::string google = (shared / "numpy_bitmap" / "cat.npy").string();
-  CHECK(numpy_says(out, "int((np.load('" + google + "')[:25].reshape(25, 28, 28) == a).all())") == "1");
+  CHECK(numpy_says(out, "int((np.load('" + google + "')[:25].reshape(25, 28, 28) == a).all())") ==
+        "1");
 }
 
 TEST_CASE("--size changes the image side") {
@@ -89,6 +98,7 @@ TEST_CASE("--size changes the image side") {
     const auto r = run_command(qd_render(quoted(shared / "simplified" / "eye.ndjson") + " --size " +
                                          std::to_string(side) + " --out " + quoted(out)));
     REQUIRE_MESSAGE(r.exit_code == 0, r.output);
-    CHECK(numpy_says(out, "a.shape") == "(25, " + std::to_string(side) + ", " + std::to_string(side) + ")");
+    CHECK(numpy_says(out, "a.shape") ==
+          "(25, " + std::to_string(side) + ", " + std::to_string(side) + ")");
   }
 }

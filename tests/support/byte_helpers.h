@@ -16,7 +16,8 @@ namespace qd::test {
 // Serves a string in reads of at most `step` bytes, to exercise every boundary.
 class StringSource final : public ByteSource {
  public:
-  explicit StringSource(std::string bytes, size_t step = 7) : bytes_(std::move(bytes)), step_(step) {}
+  explicit StringSource(std::string bytes, size_t step = 7)
+      : bytes_(std::move(bytes)), step_(step) {}
   size_t read(char* buffer, size_t size) override {
     const size_t n = std::min({size, step_, bytes_.size() - offset_});
     std::memcpy(buffer, bytes_.data() + offset_, n);

@@ -14,12 +14,15 @@ namespace fs = std::filesystem;
 // ../shared/quickdraw beside the checkout (or $QD_SHARED_QUICKDRAW), if it is there.
 inline std::optional<fs::path> shared_quickdraw() {
   const char* env = std::getenv("QD_SHARED_QUICKDRAW");
-  const fs::path dir = env != nullptr ? fs::path(env) : fs::path(QD_SOURCE_DIR) / ".." / "shared" / "quickdraw";
+  const fs::path dir =
+      env != nullptr ? fs::path(env) : fs::path(QD_SOURCE_DIR) / ".." / "shared" / "quickdraw";
   if (fs::is_directory(dir / "simplified")) return fs::canonical(dir);
   return std::nullopt;
 }
 
-inline fs::path fixtures() { return fs::path(QD_SOURCE_DIR) / "tests" / "fixtures"; }
+inline fs::path fixtures() {
+  return fs::path(QD_SOURCE_DIR) / "tests" / "fixtures";
+}
 
 // A fresh directory under the build tree, removed when the object dies.
 class ScratchDir {
@@ -54,10 +57,10 @@ std::string read_file(const fs::path& path);
 }  // namespace qd::test
 
 // Test cases that need ../shared begin with this: without it they pass after saying why.
-#define QD_REQUIRE_SHARED(var)                                                              \
-  const auto var##_opt = ::qd::test::shared_quickdraw();                                    \
-  if (!var##_opt) {                                                                         \
+#define QD_REQUIRE_SHARED(var)                                                               \
+  const auto var##_opt = ::qd::test::shared_quickdraw();                                     \
+  if (!var##_opt) {                                                                          \
     MESSAGE("skipped: ../shared/quickdraw is absent (set QD_SHARED_QUICKDRAW to its path)"); \
-    return;                                                                                 \
-  }                                                                                         \
+    return;                                                                                  \
+  }                                                                                          \
   const ::qd::test::fs::path& var = *var##_opt

@@ -1,9 +1,9 @@
+#include "qd/pipeline/drawing_parser.h"
+
 #include <doctest/doctest.h>
 
 #include <random>
 #include <string>
-
-#include "qd/pipeline/drawing_parser.h"
 
 using qd::ParseErrorKind;
 
@@ -98,7 +98,8 @@ TEST_CASE("each missing field is named") {
 
 TEST_CASE("mistyped fields are wrong_type") {
   CHECK(error_of(with(R"("word":"cat")", R"("word":7)")) == ParseErrorKind::kWrongType);
-  CHECK(error_of(with(R"("recognized":true)", R"("recognized":"yes")")) == ParseErrorKind::kWrongType);
+  CHECK(error_of(with(R"("recognized":true)", R"("recognized":"yes")")) ==
+        ParseErrorKind::kWrongType);
   CHECK(error_of(with(R"("key_id":"5201136883597312")", R"("key_id":5201136883597312)")) ==
         ParseErrorKind::kWrongType);
   CHECK(error_of(with(R"("key_id":"5201136883597312")", R"("key_id":"52x")")) ==

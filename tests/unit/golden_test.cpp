@@ -12,7 +12,7 @@
 
 TEST_CASE("the first 25 drawings of each category match Google's numpy_bitmap byte for byte") {
   QD_REQUIRE_SHARED(shared);
-  const char* categories[] = {"apple", "bicycle", "cat",     "diamond", "eye",
+  const char* categories[] = {"apple", "bicycle", "cat",      "diamond", "eye",
                               "fish",  "bowtie",  "lollipop", "rainbow"};
   int identical = 0;
   int compared = 0;

@@ -1,3 +1,5 @@
+#include "qd/pipeline/line_chunker.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
@@ -5,7 +7,6 @@
 
 #include "byte_helpers.h"
 #include "qd/pipeline/drawing_parser.h"
-#include "qd/pipeline/line_chunker.h"
 
 namespace {
 
@@ -25,7 +26,8 @@ Split split(const std::string& text, size_t target, size_t step = 7) {
     CHECK(chunk.sequence == out.chunks);
     ++out.chunks;
     // The padding the parser relies on is there, and zero.
-    const size_t end = chunk.lines.empty() ? 0 : chunk.lines.back().offset + chunk.lines.back().length;
+    const size_t end =
+        chunk.lines.empty() ? 0 : chunk.lines.back().offset + chunk.lines.back().length;
     REQUIRE(chunk.bytes.size() >= end + qd::DrawingParser::kPadding);
     CHECK(chunk.bytes.back() == '\0');
     for (size_t i = 0; i < chunk.lines.size(); ++i) {
@@ -41,7 +43,8 @@ Split split(const std::string& text, size_t target, size_t step = 7) {
 
 TEST_CASE("lines come out whole, numbered from 1, across many chunks") {
   std::string text;
-  for (int i = 0; i < 3000; ++i) text += "record " + std::to_string(i) + std::string(i % 50, '.') + "\n";
+  for (int i = 0; i < 3000; ++i)
+    text += "record " + std::to_string(i) + std::string(i % 50, '.') + "\n";
   const Split s = split(text, 1024, 333);
   REQUIRE(s.lines.size() == 3000);
   CHECK(s.chunks > 10);

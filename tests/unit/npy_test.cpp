@@ -1,3 +1,5 @@
+#include "qd/pipeline/npy.h"
+
 #include <doctest/doctest.h>
 #include <zlib.h>
 
@@ -5,7 +7,6 @@
 #include <numeric>
 #include <vector>
 
-#include "qd/pipeline/npy.h"
 #include "test_support.h"
 
 TEST_CASE("npy headers are NumPy's, padded to 64 bytes") {
@@ -66,5 +67,6 @@ TEST_CASE("MappedNpy rejects files that are not what their header says") {
                     doctest::Contains("header promises 6 data bytes, file has 3"));
   CHECK_THROWS_WITH(qd::MappedNpy(write("float.npy", qd::npy_header("<c8", {1}) + "12345678")),
                     doctest::Contains("unsupported dtype"));
-  CHECK_THROWS_WITH(qd::MappedNpy((dir / "missing.npy").string()), doctest::Contains("cannot open"));
+  CHECK_THROWS_WITH(qd::MappedNpy((dir / "missing.npy").string()),
+                    doctest::Contains("cannot open"));
 }

@@ -1,3 +1,5 @@
+#include "qd/rasterizer/rasterizer.h"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -8,7 +10,6 @@
 
 #include "qd/pipeline/drawing_parser.h"
 #include "qd/rasterizer/contact_sheet.h"
-#include "qd/rasterizer/rasterizer.h"
 
 namespace {
 
@@ -22,7 +23,8 @@ qd::Drawing drawing_of(std::vector<std::vector<qd::Point>> strokes) {
 }
 
 int ink(const std::vector<uint8_t>& image) {
-  return static_cast<int>(std::count_if(image.begin(), image.end(), [](uint8_t v) { return v > 0; }));
+  return static_cast<int>(
+      std::count_if(image.begin(), image.end(), [](uint8_t v) { return v > 0; }));
 }
 
 }  // namespace
@@ -83,7 +85,8 @@ TEST_CASE("side, line width and padding change the output") {
 TEST_CASE("rendering from many threads at once gives the single-threaded result") {
   std::vector<qd::Drawing> drawings;
   for (int i = 0; i < 64; ++i) {
-    drawings.push_back(drawing_of({{{uint8_t(i), 0}, {255, uint8_t(4 * i)}, {uint8_t(3 * i), 255}}}));
+    drawings.push_back(
+        drawing_of({{{uint8_t(i), 0}, {255, uint8_t(4 * i)}, {uint8_t(3 * i), 255}}}));
   }
   std::vector<std::vector<uint8_t>> expected;
   for (const auto& d : drawings) expected.push_back(qd::rasterize(d));

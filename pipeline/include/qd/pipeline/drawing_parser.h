@@ -12,13 +12,13 @@
 namespace qd {
 
 enum class ParseErrorKind {
-  kNotJson,             // not JSON, not an object, or text after the object
-  kMissingField,        // one of key_id, word, countrycode, timestamp, recognized, drawing
-  kWrongType,           // a field of the wrong JSON type, or a key_id that is not a number
-  kLengthMismatch,      // a stroke whose x and y arrays differ in length, or not [x, y]
+  kNotJson,               // not JSON, not an object, or text after the object
+  kMissingField,          // one of key_id, word, countrycode, timestamp, recognized, drawing
+  kWrongType,             // a field of the wrong JSON type, or a key_id that is not a number
+  kLengthMismatch,        // a stroke whose x and y arrays differ in length, or not [x, y]
   kCoordinateOutOfRange,  // a coordinate outside 0..255
-  kEmptyDrawing,        // "drawing": []
-  kEmptyStroke,         // a stroke with no points
+  kEmptyDrawing,          // "drawing": []
+  kEmptyStroke,           // a stroke with no points
 };
 
 const char* to_string(ParseErrorKind kind);

@@ -22,7 +22,9 @@ struct LineChunk {
   // Set on the last chunk when the stream's last line had no newline: a record possibly cut off.
   bool last_line_unterminated = false;
 
-  std::string_view line(size_t i) const { return {bytes.data() + lines[i].offset, lines[i].length}; }
+  std::string_view line(size_t i) const {
+    return {bytes.data() + lines[i].offset, lines[i].length};
+  }
   uint64_t line_number(size_t i) const { return first_line + i; }
 };
 
