@@ -24,6 +24,7 @@ class NpyWriter {
 
   uint64_t rows() const { return rows_; }
   uint64_t row_bytes() const { return row_bytes_; }
+  uint64_t file_size() const { return file_.size(); }  // what the file will hold, header included
 
  private:
   AtomicFile file_;

@@ -1,0 +1,63 @@
+#pragma once
+// Prepares one category: finds its source, decides whether anything changed since the last run,
+// runs the flow graph into a staging directory, verifies what was written, and only then puts
+// the new directory in place of the old one. Any failure leaves the previous output untouched.
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+#include "qd/pipeline/manifest.h"
+#include "qd/pipeline/prepare_graph.h"
+
+namespace qd {
+
+// Google's bucket of simplified drawings: `<base>/<category>.ndjson`.
+inline constexpr const char* kGoogleSimplifiedBase =
+    "https://storage.googleapis.com/quickdraw_dataset/full/simplified";
+
+struct CategoryJob {
+  std::string category;
+  std::string source;  // a directory holding <category>.ndjson[.gz], or an http(s) base URL
+  std::string out_dir;
+  PrepareSettings settings;
+  bool force = false;  // rebuild even if nothing changed
+  size_t max_chunks_in_flight = 8;
+};
+
+enum class CategoryStatus { kWritten, kUpToDate, kFailed, kInterrupted };
+const char* to_string(CategoryStatus status);
+
+struct CategoryReport {
+  std::string category;
+  CategoryStatus status = CategoryStatus::kFailed;
+  std::string location;  // the file or URL read
+  std::string error;     // for kFailed: what went wrong and where
+  Manifest manifest;     // for kWritten and kUpToDate
+  double seconds = 0;
+  uint64_t bytes_read = 0;  // decoded bytes (0 when up to date)
+};
+
+// What a user sees while a category is prepared (qd_prepare's terminal or log output).
+class ProgressSink {
+ public:
+  virtual ~ProgressSink() = default;
+  virtual void started(const std::string& category, const std::string& location) = 0;
+  virtual void progress(const std::string& category, const CategoryCounts& counts,
+                        uint64_t bytes_read, double seconds) = 0;
+  virtual void rejected(const std::string& category, const std::string& location,
+                        const RejectedRecord& record) = 0;
+  virtual void warning(const std::string& category, const std::string& message) = 0;
+  virtual void finished(const CategoryReport& report) = 0;
+};
+
+// The source of `category` under `source` (empty: Google's bucket).
+std::string category_location(const std::string& source, const std::string& category);
+
+CategoryReport prepare_category(const CategoryJob& job, ProgressSink& sink,
+                                const std::atomic<bool>& stop);
+
+// Removes staging directories left by runs that were killed (call while holding the run lock).
+void remove_stale_staging(const std::string& out_dir);
+
+}  // namespace qd

@@ -1,0 +1,27 @@
+#pragma once
+// One writer per output directory: an advisory lock (flock) on `<out>/.qd_prepare.lock`. The
+// kernel drops it when the process dies, even by kill -9, so a crash never leaves it stuck.
+
+#include <optional>
+#include <string>
+
+namespace qd {
+
+class RunLock {
+ public:
+  // The lock, or nullopt when another process holds it (`holder` then says which, if known).
+  // Throws std::runtime_error if the lock file cannot be created.
+  static std::optional<RunLock> try_acquire(const std::string& path, std::string* holder = nullptr);
+
+  RunLock(RunLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  RunLock& operator=(RunLock&&) = delete;
+  RunLock(const RunLock&) = delete;
+  RunLock& operator=(const RunLock&) = delete;
+  ~RunLock();
+
+ private:
+  explicit RunLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace qd

@@ -1,0 +1,45 @@
+#include "qd/pipeline/record_filter.h"
+
+#include <algorithm>
+
+namespace qd {
+
+const char* to_string(RejectReason reason) {
+  switch (reason) {
+    case RejectReason::kUnrecognized:
+      return "unrecognized";
+    case RejectReason::kMalformed:
+      return "malformed";
+    case RejectReason::kTruncated:
+      return "truncated";
+    case RejectReason::kDuplicate:
+      return "duplicate";
+  }
+  return "unknown";
+}
+
+uint64_t RejectCounts::total() const {
+  uint64_t sum = 0;
+  for (const uint64_t n : by_reason) sum += n;
+  return sum;
+}
+
+std::optional<RejectReason> screen(const Drawing& drawing, const FilterOptions& options) {
+  if (drawing.points.size() < options.min_points) return RejectReason::kTruncated;
+  uint8_t min_x = 255;
+  uint8_t min_y = 255;
+  uint8_t max_x = 0;
+  uint8_t max_y = 0;
+  for (const Point& p : drawing.points) {
+    min_x = std::min(min_x, p.x);
+    min_y = std::min(min_y, p.y);
+    max_x = std::max(max_x, p.x);
+    max_y = std::max(max_y, p.y);
+  }
+  const uint32_t extent = std::max(max_x - min_x, max_y - min_y);
+  if (extent < options.min_extent) return RejectReason::kTruncated;
+  if (!drawing.recognized && !options.keep_unrecognized) return RejectReason::kUnrecognized;
+  return std::nullopt;
+}
+
+}  // namespace qd

@@ -1,0 +1,115 @@
+#include "qd/pipeline/shard_writer.h"
+
+#include <zlib.h>
+
+#include <cstdio>
+#include <stdexcept>
+
+namespace qd {
+
+const char* to_string(Split split) {
+  return split == Split::kTrain ? "train" : "val";
+}
+
+Split split_of(uint64_t key_id, double val_fraction) {
+  // splitmix64's finaliser: every bit of the key reaches every bit of the hash.
+  uint64_t z = key_id + 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  const double unit = static_cast<double>(z >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+  return unit < val_fraction ? Split::kVal : Split::kTrain;
+}
+
+struct ShardSetWriter::OpenShard {
+  std::string stem;
+  NpyWriter images;
+  NpyWriter keys;
+
+  OpenShard(const std::string& directory, std::string name, int side)
+      : stem(std::move(name)),
+        images(directory + "/" + stem + ".npy", "|u1",
+               {static_cast<uint64_t>(side), static_cast<uint64_t>(side)}),
+        keys(directory + "/" + stem + ".keys.npy", "<u8", {}) {}
+};
+
+ShardSetWriter::ShardSetWriter(std::string directory, int side, uint64_t images_per_shard)
+    : directory_(std::move(directory)),
+      side_(side),
+      images_per_shard_(images_per_shard == 0 ? 1 : images_per_shard) {}
+
+ShardSetWriter::~ShardSetWriter() = default;
+
+void ShardSetWriter::open_shard(Split split) {
+  const auto s = static_cast<size_t>(split);
+  char name[32];
+  std::snprintf(name, sizeof name, "%s-%05u", to_string(split), next_index_[s]++);
+  open_[s] = std::make_unique<OpenShard>(directory_, name, side_);
+}
+
+void ShardSetWriter::close_shard(Split split) {
+  const auto s = static_cast<size_t>(split);
+  OpenShard& shard = *open_[s];
+  ShardInfo info;
+  info.file = shard.stem + ".npy";
+  info.keys = shard.stem + ".keys.npy";
+  info.split = split;
+  info.count = shard.images.rows();
+  info.bytes = shard.images.file_size();
+  info.keys_bytes = shard.keys.file_size();
+  info.crc32 = shard.images.commit();
+  info.keys_crc32 = shard.keys.commit();
+  done_[s].push_back(info);
+  open_[s].reset();
+}
+
+void ShardSetWriter::append(Split split, const uint8_t* image, uint64_t key_id) {
+  const auto s = static_cast<size_t>(split);
+  if (!open_[s]) open_shard(split);
+  open_[s]->images.append(image, 1);
+  open_[s]->keys.append(&key_id, 1);
+  if (open_[s]->images.rows() == images_per_shard_) close_shard(split);
+}
+
+std::vector<ShardInfo> ShardSetWriter::finish() {
+  std::vector<ShardInfo> all;
+  for (const Split split : {Split::kTrain, Split::kVal}) {
+    const auto s = static_cast<size_t>(split);
+    if (open_[s] || done_[s].empty()) {
+      if (!open_[s]) open_shard(split);
+      close_shard(split);
+    }
+    all.insert(all.end(), done_[s].begin(), done_[s].end());
+  }
+  return all;
+}
+
+namespace {
+
+uint32_t crc_of(const MappedNpy& npy) {
+  return static_cast<uint32_t>(crc32_z(0, npy.file_bytes(), npy.file_size()));
+}
+
+void check(bool ok, const std::string& path, const std::string& what) {
+  if (!ok) throw std::runtime_error(path + ": verification failed: " + what);
+}
+
+}  // namespace
+
+void verify_shard(const std::string& directory, const ShardInfo& info, int side) {
+  const std::string images_path = directory + "/" + info.file;
+  const std::string keys_path = directory + "/" + info.keys;
+  const MappedNpy images(images_path);
+  const MappedNpy keys(keys_path);
+  const auto s = static_cast<uint64_t>(side);
+  check(images.descr() == "|u1" && images.shape() == std::vector<uint64_t>{info.count, s, s},
+        images_path, "not uint8 [" + std::to_string(info.count) + ", side, side]");
+  check(keys.descr() == "<u8" && keys.shape() == std::vector<uint64_t>{info.count}, keys_path,
+        "not uint64 [" + std::to_string(info.count) + "]");
+  check(images.file_size() == info.bytes && crc_of(images) == info.crc32, images_path,
+        "size or CRC-32 differs from what was written");
+  check(keys.file_size() == info.keys_bytes && crc_of(keys) == info.keys_crc32, keys_path,
+        "size or CRC-32 differs from what was written");
+}
+
+}  // namespace qd

@@ -1,0 +1,319 @@
+// The real qd_prepare executable: on the hand-made fixture, on ../shared data (plain, gzipped,
+// cut), over HTTP from a server on 127.0.0.1, killed midway, and racing another run.
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+
+#include "qd/pipeline/manifest.h"
+#include "qd/pipeline/npy.h"
+#include "test_support.h"
+
+using qd::test::run_command;
+using qd::test::fs::path;
+
+namespace {
+
+std::string quoted(const path& p) {
+  return "'" + p.string() + "'";
+}
+
+std::string qd_prepare(const std::string& args) {
+  return std::string(QD_PREPARE_EXE) + " " + args;
+}
+
+std::string numpy_says(const std::string& script) {
+  const auto r = run_command(std::string(QD_PYTHON) + " -c \"import numpy as np; " + script + "\"");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  return r.output.substr(0, r.output.find_last_not_of('\n') + 1);
+}
+
+// Every shard of a prepared category matches its manifest (CRCs recomputed from the files).
+void check_category(const path& dir, uint64_t expected_kept) {
+  const qd::Manifest m = qd::read_manifest((dir / "manifest.json").string());
+  uint64_t images = 0;
+  for (const auto& s : m.shards) {
+    const qd::MappedNpy npy((dir / s.file).string());
+    const qd::MappedNpy keys((dir / s.keys).string());
+    CHECK(npy.rows() == s.count);
+    CHECK(keys.rows() == s.count);
+    images += s.count;
+  }
+  CHECK(images == m.counts.kept);
+  CHECK(m.counts.kept == expected_kept);
+  CHECK(m.counts.read == m.counts.kept + m.counts.rejected.total());
+}
+
+// A mirror directory holding copies of some real files, for tests that change or cut them.
+path make_mirror(const qd::test::ScratchDir& dir, const path& shared,
+                 std::initializer_list<const char*> names) {
+  const path mirror = dir / "mirror";
+  qd::test::fs::create_directories(mirror);
+  for (const char* name : names) {
+    qd::test::fs::copy_file(shared / "simplified" / (std::string(name) + ".ndjson"),
+                            mirror / (std::string(name) + ".ndjson"));
+  }
+  return mirror;
+}
+
+}  // namespace
+
+TEST_CASE("qd_prepare counts every kind of bad record exactly, and writes loadable shards") {
+  qd::test::ScratchDir dir("prepare_mixed");
+  const path mirror = dir / "mirror";
+  qd::test::fs::create_directories(mirror);
+  qd::test::fs::copy_file(qd::test::fixtures() / "prepare_mixed.ndjson", mirror / "cat.ndjson");
+  const auto r = run_command(
+      qd_prepare("--categories cat --source " + quoted(mirror) + " --out " + quoted(dir / "data")));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  const qd::Manifest m = qd::read_manifest((dir / "data" / "cat" / "manifest.json").string());
+  CHECK(m.counts.read == 15);
+  CHECK(m.counts.kept == 3);
+  CHECK(m.counts.rejected[qd::RejectReason::kUnrecognized] == 2);
+  CHECK(m.counts.rejected[qd::RejectReason::kMalformed] == 6);
+  CHECK(m.counts.rejected[qd::RejectReason::kTruncated] == 3);
+  CHECK(m.counts.rejected[qd::RejectReason::kDuplicate] == 1);
+  CHECK(r.output.find("cat.ndjson:4: malformed: not_json") != std::string::npos);
+  CHECK(r.output.find("cat.ndjson:7: key_id 105: malformed: coordinate_out_of_range") !=
+        std::string::npos);
+  CHECK(r.output.find("4 more malformed or truncated records not shown") != std::string::npos);
+  check_category(dir / "data" / "cat", 3);
+  CHECK(numpy_says("a = np.load('" + (dir / "data/cat/train-00000.npy").string() +
+                   "', mmap_mode='r'); k = np.load('" +
+                   (dir / "data/cat/train-00000.keys.npy").string() +
+                   "'); print(a.dtype, a.shape[1:], k.dtype, len(k) == len(a))") ==
+        "uint8 (28, 28) uint64 True");
+}
+
+TEST_CASE("usage errors exit 2 and suggest; --help exits 0") {
+  const auto unknown = run_command(qd_prepare("--categories catt --out /tmp/qd-unused"));
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("'cat'") != std::string::npos);
+  CHECK(run_command(qd_prepare("")).exit_code == 2);
+  CHECK(run_command(qd_prepare("--categories cat --val-fraction 2")).exit_code == 2);
+  CHECK(run_command(qd_prepare("--categories cat --bogus")).exit_code == 2);
+  const auto help = run_command(qd_prepare("--help"));
+  CHECK(help.exit_code == 0);
+  CHECK(help.output.find("--keep-unrecognized") != std::string::npos);
+  CHECK(help.output.find("Exit codes") != std::string::npos);
+}
+
+TEST_CASE("cat and dog from ../shared: Google's exact images, manifest counts match the input") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_catdog");
+  const path out = dir / "data";
+  const auto r =
+      run_command(qd_prepare("--categories cat,dog --source " + quoted(shared / "simplified") +
+                             " --out " + quoted(out) + " --val-fraction 0.2"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  for (const char* category : {"cat", "dog"}) {
+    const auto counts =
+        numpy_says("import json; ls = [json.loads(l) for l in open('" +
+                   (shared / "simplified" / (std::string(category) + ".ndjson")).string() +
+                   "')]; print(len(ls), sum(1 for d in ls if d['recognized']))");
+    const auto space = counts.find(' ');
+    const uint64_t recognized = std::stoull(counts.substr(space + 1));
+    check_category(out / category, recognized);
+    const qd::Manifest m = qd::read_manifest((out / category / "manifest.json").string());
+    CHECK(m.counts.read == std::stoull(counts.substr(0, space)));
+    CHECK(m.counts.rejected[qd::RejectReason::kUnrecognized] == m.counts.read - recognized);
+  }
+  // Each kept cat is byte-identical to Google's rendering: line i of cat.ndjson is row i.
+  const std::string check =
+      "import json; lines = [json.loads(l) for l in open('" +
+      (shared / "simplified/cat.ndjson").string() +
+      "')]; row = {int(d['key_id']): i for i, d in enumerate(lines)}; g = np.load('" +
+      (shared / "numpy_bitmap/cat.npy").string() +
+      "').reshape(-1, 28, 28); n = 0\nfor s in ('train', 'val'):\n a = np.load('" +
+      (out / "cat").string() + "/' + s + '-00000.npy'); k = np.load('" + (out / "cat").string() +
+      "/' + s + '-00000.keys.npy')\n for img, key in zip(a, k):\n  assert (img == "
+      "g[row[int(key)]]).all(), key\n  n += 1\nprint(n)";
+  CHECK(std::stoi(numpy_says(check)) > 15);
+}
+
+TEST_CASE("gzipped sources give the same shards; a rerun with nothing changed does no work") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_gzip_rerun");
+  const path mirror = make_mirror(dir, shared, {"eye"});
+  REQUIRE(run_command("gzip -c " + quoted(shared / "simplified/fish.ndjson") + " > " +
+                      quoted(mirror / "fish.ndjson.gz"))
+              .exit_code == 0);
+  const std::string args =
+      "--categories eye,fish --source " + quoted(mirror) + " --out " + quoted(dir / "data");
+  const auto first = run_command(qd_prepare(args));
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  const auto plain =
+      run_command(qd_prepare("--categories fish --source " + quoted(shared / "simplified") +
+                             " --out " + quoted(dir / "plain")));
+  REQUIRE(plain.exit_code == 0);
+  CHECK(qd::test::read_file(dir / "data/fish/train-00000.npy") ==
+        qd::test::read_file(dir / "plain/fish/train-00000.npy"));
+
+  const auto before = qd::test::read_file(dir / "data/eye/manifest.json");
+  const auto again = run_command(qd_prepare(args));
+  CHECK(again.exit_code == 0);
+  CHECK(again.output.find("eye: up to date") != std::string::npos);
+  CHECK(again.output.find("fish: up to date") != std::string::npos);
+  CHECK(qd::test::read_file(dir / "data/eye/manifest.json") == before);  // not rewritten
+
+  // A changed option or a touched source rebuilds.
+  const auto wider = run_command(qd_prepare(args + " --val-fraction 0.5"));
+  CHECK(wider.output.find("up to date") == std::string::npos);
+  CHECK(qd::read_manifest((dir / "data/eye/manifest.json").string()).settings.val_fraction == 0.5);
+}
+
+TEST_CASE(
+    "a gzip file cut in the middle: the records before the cut are kept, the cut one counted") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_cut");
+  const path mirror = dir / "mirror";
+  qd::test::fs::create_directories(mirror);
+  REQUIRE(run_command("gzip -c " + quoted(shared / "simplified-1000/monkey.ndjson") +
+                      " | head -c 150000 > " + quoted(mirror / "monkey.ndjson.gz"))
+              .exit_code == 0);
+  const auto r = run_command(qd_prepare("--categories monkey --source " + quoted(mirror) +
+                                        " --out " + quoted(dir / "data")));
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("ends inside a member") != std::string::npos);
+  const qd::Manifest m = qd::read_manifest((dir / "data/monkey/manifest.json").string());
+  CHECK(m.source.truncated);
+  CHECK(m.counts.read > 100);
+  CHECK(m.counts.read < 1000);
+  CHECK(m.counts.rejected[qd::RejectReason::kTruncated] == 1);
+  check_category(dir / "data/monkey", m.counts.kept);
+}
+
+TEST_CASE("a missing source fails that category only (exit 3); the others are written") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_missing");
+  const path mirror = make_mirror(dir, shared, {"cat"});
+  const auto r = run_command(qd_prepare("--categories cat,dog --source " + quoted(mirror) +
+                                        " --out " + quoted(dir / "data")));
+  CHECK(r.exit_code == 3);
+  CHECK(r.output.find("dog: FAILED") != std::string::npos);
+  CHECK(r.output.find("dog.ndjson") != std::string::npos);
+  CHECK(qd::test::fs::exists(dir / "data/cat/manifest.json"));
+  CHECK_FALSE(qd::test::fs::exists(dir / "data/dog"));
+}
+
+namespace {
+
+// Starts a command in the background (output discarded); returns its pid.
+pid_t spawn(const std::string& command_line) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string exec = "exec " + command_line + " >/dev/null 2>&1";
+    ::execl("/bin/sh", "sh", "-c", exec.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int wait_exit_code(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool any_staging(const path& out) {
+  for (const auto& e : qd::test::fs::directory_iterator(out)) {
+    if (e.path().filename().string().find(".partial-") != std::string::npos) return true;
+  }
+  return false;
+}
+
+// A big real input for `category` in `mirror`: the simplified set repeated, gzipped.
+void make_big_input(const path& shared, const path& file, int copies) {
+  const auto r = run_command(
+      std::string(QD_PYTHON) + " " + quoted(path(QD_SOURCE_DIR) / "bench/python/make_input.py") +
+      " " + quoted(shared / "simplified") + " " + std::to_string(copies) + " " + quoted(file));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+}
+
+}  // namespace
+
+TEST_CASE("kill -9 at any moment leaves the previous dataset intact and readable") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_kill");
+  const path mirror = make_mirror(dir, shared, {"cat"});
+  const path out = dir / "data";
+  const std::string args = "--categories cat --source " + quoted(mirror) + " --out " + quoted(out);
+  REQUIRE(run_command(qd_prepare(args)).exit_code == 0);
+  const std::string good_manifest = qd::test::read_file(out / "cat/manifest.json");
+  const uint64_t good_kept = qd::read_manifest((out / "cat/manifest.json").string()).counts.kept;
+
+  // The upstream file grows to tens of thousands of drawings; each run below is killed midway.
+  qd::test::fs::remove(mirror / "cat.ndjson");
+  make_big_input(shared, mirror / "cat.ndjson.gz", 4);
+  for (const int delay_ms : {50, 300, 700, 1200}) {
+    const pid_t pid = spawn(qd_prepare(args + " --threads 2"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+    ::kill(pid, SIGKILL);
+    wait_exit_code(pid);
+    CAPTURE(delay_ms);
+    CHECK(qd::test::read_file(out / "cat/manifest.json") == good_manifest);
+    check_category(out / "cat", good_kept);
+  }
+  // The next run cleans up what the killed ones left and completes.
+  const auto r = run_command(qd_prepare(args + " --quiet"));
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK_FALSE(any_staging(out));
+  check_category(out / "cat", 4 * (8600 - 680));
+  CHECK(qd::read_manifest((out / "cat/manifest.json").string()).counts.read == 4 * 8600);
+}
+
+TEST_CASE("SIGTERM stops cleanly with exit 130 and the previous output unchanged") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_sigterm");
+  const path mirror = dir / "mirror";
+  qd::test::fs::create_directories(mirror);
+  make_big_input(shared, mirror / "cat.ndjson.gz", 4);
+  const pid_t pid = spawn(qd_prepare("--categories cat --source " + quoted(mirror) + " --out " +
+                                     quoted(dir / "data") + " --threads 1"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  ::kill(pid, SIGTERM);
+  CHECK(wait_exit_code(pid) == 130);
+  CHECK_FALSE(qd::test::fs::exists(dir / "data/cat"));
+  CHECK_FALSE(any_staging(dir / "data"));
+}
+
+TEST_CASE("a second run on the same output exits 4 while the first holds the lock") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_lock");
+  const path mirror = dir / "mirror";
+  qd::test::fs::create_directories(mirror);
+  make_big_input(shared, mirror / "cat.ndjson.gz", 4);
+  const std::string args = "--categories cat --source " + quoted(mirror) + " --out " +
+                           quoted(dir / "data") + " --threads 1";
+  const pid_t first = spawn(qd_prepare(args));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto second = run_command(qd_prepare(args));
+  CHECK(second.exit_code == 4);
+  CHECK(second.output.find("being written by another qd_prepare (pid " + std::to_string(first) +
+                           ")") != std::string::npos);
+  CHECK(wait_exit_code(first) == 0);
+}
+
+TEST_CASE("shards are byte-identical whatever --threads") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_threads");
+  const path mirror = make_mirror(dir, shared, {"monkey"});
+  qd::test::fs::copy_file(shared / "simplified-1000/monkey.ndjson", mirror / "monkey.ndjson",
+                          qd::test::fs::copy_options::overwrite_existing);
+  for (const char* threads : {"1", "2"}) {
+    const auto r = run_command(qd_prepare("--categories monkey --quiet --shard-size 300 --source " +
+                                          quoted(mirror) + " --threads " + threads + " --out " +
+                                          quoted(dir / (std::string("t") + threads))));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  }
+  const qd::Manifest a = qd::read_manifest((dir / "t1/monkey/manifest.json").string());
+  const qd::Manifest b = qd::read_manifest((dir / "t2/monkey/manifest.json").string());
+  CHECK(a.counts.kept == 1000 - 174);
+  REQUIRE(a.shards.size() == b.shards.size());
+  CHECK(a.shards.size() > 3);
+  for (size_t i = 0; i < a.shards.size(); ++i) CHECK(a.shards[i].crc32 == b.shards[i].crc32);
+}
