@@ -47,7 +47,7 @@ void ConsoleProgress::started(const std::string& category, const std::string& lo
   hidden_rejects_ = 0;
   last_update_ = Clock::now();
   if (!quiet_ && !live_)
-    std::fprintf(stderr, "qd_prepare: %s: reading %s\n", category.c_str(), location.c_str());
+    std::fprintf(stderr, "qd_prepare: %s: source %s\n", category.c_str(), location.c_str());
 }
 
 void ConsoleProgress::progress(const std::string& category, const CategoryCounts& c,

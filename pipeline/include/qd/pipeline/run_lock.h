@@ -14,7 +14,7 @@ class RunLock {
   static std::optional<RunLock> try_acquire(const std::string& path, std::string* holder = nullptr);
 
   RunLock(RunLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
-  RunLock& operator=(RunLock&&) = delete;
+  RunLock& operator=(RunLock&& other) noexcept;
   RunLock(const RunLock&) = delete;
   RunLock& operator=(const RunLock&) = delete;
   ~RunLock();
