@@ -1,0 +1,121 @@
+// Every preset's layers: output shapes, parameter counts (Keras's way) and the layer table.
+#include "qd/trainer/networks.h"
+
+#include "qd/trainer/summary.h"
+#include "torch_doctest.h"
+
+using namespace qd::train;
+
+namespace {
+
+struct Counts {
+  int64_t generator;
+  int64_t discriminator;
+};
+
+Counts counts(Arch arch, int64_t classes) {
+  ModelConfig m;
+  m.arch = arch;
+  m.classes = classes;
+  auto g = make_generator(m);
+  auto d = make_discriminator(m);
+  return {count_parameters(*g).total(), count_parameters(*d).total()};
+}
+
+// Runs both networks on a batch of 3 and checks the shapes at both ends.
+void check_shapes(Arch arch, int64_t classes) {
+  ModelConfig m;
+  m.arch = arch;
+  m.classes = classes;
+  auto g = make_generator(m);
+  auto d = make_discriminator(m);
+  const auto labels = torch::tensor({0, classes > 1 ? 1 : 0, 0}, torch::kLong);
+  const auto images = g->forward(torch::randn({3, m.latent_dim}), labels);
+  CHECK(images.sizes() == torch::IntArrayRef({3, 1, 28, 28}));
+  const auto logits = d->forward(images, labels);
+  CHECK(logits.sizes() == torch::IntArrayRef({3, 1}));
+  if (pixel_range(arch) == PixelRange::kSigned) {
+    CHECK(images.min().item<float>() >= -1.0F);
+  } else {
+    CHECK(images.min().item<float>() >= 0.0F);
+  }
+  CHECK(images.max().item<float>() <= 1.0F);
+}
+
+}  // namespace
+
+TEST_CASE("keras-dcgan has Keras's parameter counts: 3,574,977 and 662,721") {
+  const Counts c = counts(Arch::kKerasDcgan, 0);
+  CHECK(c.generator == 3574977);
+  CHECK(c.discriminator == 662721);
+}
+
+TEST_CASE("tf-dcgan has the TensorFlow tutorial's parameter counts: 2,330,944 and 212,865") {
+  const Counts c = counts(Arch::kTfDcgan, 0);
+  CHECK(c.generator == 2330944);
+  CHECK(c.discriminator == 212865);
+}
+
+TEST_CASE("small is pytorch/examples cpp/dcgan: no biases, 838,400 and 660,224 parameters") {
+  // G: 100*256*16 + 256*128*9 + 128*64*16 + 64*16 weights, BN 4*(256+128+64); D likewise.
+  const Counts c = counts(Arch::kSmall, 0);
+  CHECK(c.generator == 409600 + 294912 + 131072 + 1024 + 4 * (256 + 128 + 64));
+  CHECK(c.discriminator == 1024 + 131072 + 524288 + 2304 + 4 * (128 + 256));
+}
+
+TEST_CASE("conditioning adds the one-hot inputs: C rows to G's first layer, C channels to D's") {
+  const int64_t classes = 6;
+  const Counts plain = counts(Arch::kKerasDcgan, 0);
+  const Counts cond = counts(Arch::kKerasDcgan, classes);
+  CHECK(cond.generator - plain.generator == classes * 8192);
+  CHECK(cond.discriminator - plain.discriminator == classes * 64 * 16);
+  const Counts small = counts(Arch::kSmall, 0);
+  const Counts small_cond = counts(Arch::kSmall, classes);
+  CHECK(small_cond.generator - small.generator == classes * 256 * 16);
+  CHECK(small_cond.discriminator - small.discriminator == classes * 64 * 16);
+}
+
+TEST_CASE("every preset, plain and conditional, maps noise to 28x28 images and images to a logit") {
+  for (Arch arch : {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep}) {
+    CAPTURE(arch_name(arch));
+    check_shapes(arch, 0);
+    check_shapes(arch, 6);
+  }
+}
+
+TEST_CASE("cdcgan is conditional keras-dcgan; unknown names are refused with the list") {
+  bool conditional = false;
+  CHECK(parse_arch("cdcgan", &conditional) == Arch::kKerasDcgan);
+  CHECK(conditional);
+  CHECK(parse_arch("small", &conditional) == Arch::kSmall);
+  CHECK_FALSE(conditional);
+  CHECK_THROWS_WITH_AS(parse_arch("big"), doctest::Contains("known: keras-dcgan"),
+                       std::invalid_argument);
+}
+
+TEST_CASE("weights start as DCGAN prescribes: N(0, 0.02), batch-norm scales N(1, 0.02)") {
+  ModelConfig m;
+  torch::manual_seed(1);
+  auto g = make_generator(m);
+  const auto w = g->body()->ptr(0)->named_parameters()["weight"];
+  CHECK(std::abs(w.mean().item<double>()) < 0.001);
+  CHECK(w.std().item<double>() == doctest::Approx(0.02).epsilon(0.02));
+  const auto bn =
+      g->body()->ptr(4)->named_parameters()["weight"];  // after dense, reshape, leaky, convT
+  CHECK(bn.mean().item<double>() == doctest::Approx(1.0).epsilon(0.01));
+}
+
+TEST_CASE("the layer table lists each layer with its output shape and the totals") {
+  ModelConfig m;
+  auto g = make_generator(m);
+  const std::string table = layer_summary(g, "generator", {100});
+  CAPTURE(table);
+  CHECK(table.find("linear (Linear)") != std::string::npos);
+  CHECK(table.find("(None, 8192)") != std::string::npos);
+  CHECK(table.find("(None, 512, 4, 4)") != std::string::npos);
+  CHECK(table.find("conv_transpose2d_3 (ConvTranspose2d)    (None, 1, 33, 33)") !=
+        std::string::npos);
+  CHECK(table.find("(None, 1, 28, 28)") != std::string::npos);
+  CHECK(table.find("Total params: 3,574,977") != std::string::npos);
+  CHECK(table.find("Non-trainable params: 896") != std::string::npos);
+}

@@ -1,0 +1,82 @@
+#pragma once
+// The two networks, their optimizers and the training step. Every random draw of a step comes
+// from torch's generator re-seeded from (seed, step), so a run restored from a checkpoint at step
+// k continues exactly as the uninterrupted run would have.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+
+#include "qd/trainer/networks.h"
+#include "qd/trainer/presets.h"
+
+namespace qd::train {
+
+struct TrainSettings {
+  double lr_g = 2e-4;
+  double lr_d = 2e-4;
+  double beta1 = 0.5;
+  double beta2 = 0.999;
+  double label_smoothing =
+      0.0;                      // one-sided: the discriminator's target for real images is 1 - this
+  double label_noise = 0.0;     // probability that a target of the discriminator is flipped
+  double instance_noise = 0.0;  // std-dev of noise added to D's inputs, decaying linearly to 0
+  int64_t total_steps = 1;      // when the instance noise reaches 0
+  uint64_t seed = 0;
+};
+
+// Means over the steps since the last take_metrics().
+struct StepMetrics {
+  int64_t steps = 0;
+  double loss_d = 0;  // BCE on real + BCE on fake
+  double loss_g = 0;
+  double d_real = 0;  // mean D(x), as a probability
+  double d_fake = 0;  // mean D(G(z)) before the discriminator's update
+};
+
+class GanTrainer {
+ public:
+  // Builds fresh networks with weights drawn from `settings.seed`.
+  GanTrainer(const ModelConfig& model, const TrainSettings& settings, torch::Device device);
+
+  // One step of both networks on real images: uint8 [B, 1, S, S] (255 = ink) and int64 labels
+  // [B], on any device. Metrics stay on the device until take_metrics().
+  void step(const torch::Tensor& images, const torch::Tensor& labels);
+  StepMetrics take_metrics();  // waits for the device
+
+  // The generator's images for `noise` [N, latent] (and labels [N]) in inference mode, as uint8
+  // [N, S, S] on the CPU, 255 = ink.
+  torch::Tensor sample(const torch::Tensor& noise, const torch::Tensor& labels);
+  // uint8 images scaled on the device to the preset's range ([-1, 1] or [0, 1]).
+  torch::Tensor to_pixels(const torch::Tensor& images) const;
+
+  // Checkpoints: both networks, both optimizers, the step and the seed. save() is atomic.
+  void save(const std::string& path);
+  void load(const std::string& path);  // throws std::runtime_error naming the file
+
+  int64_t steps_done() const { return step_; }
+  void set_total_steps(int64_t total) { settings_.total_steps = total; }
+  const ModelConfig& model() const { return model_; }
+  const TrainSettings& settings() const { return settings_; }
+  torch::Device device() const { return device_; }
+  Network& generator() { return generator_; }
+  Network& discriminator() { return discriminator_; }
+
+ private:
+  ModelConfig model_;
+  TrainSettings settings_;
+  torch::Device device_;
+  Network generator_;
+  Network discriminator_;
+  torch::optim::Adam opt_g_;
+  torch::optim::Adam opt_d_;
+  int64_t step_ = 0;
+  torch::Tensor metric_sums_;  // loss_d, loss_g, d_real, d_fake
+  int64_t metric_steps_ = 0;
+};
+
+// The seed of torch's generator for step `step` of a run seeded with `seed`.
+uint64_t step_seed(uint64_t seed, int64_t step);
+
+}  // namespace qd::train

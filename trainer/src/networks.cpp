@@ -1,0 +1,260 @@
+// The presets' layers. Keras and TensorFlow designs are reproduced with their defaults
+// (BatchNormalization momentum 0.99 = PyTorch's 0.01, epsilon 1e-3) and their "same" padding,
+// which for even kernels or stride 2 puts the extra row at the bottom: explicit ZeroPad2d/Crop2d
+// layers reproduce that exactly. Layer tables: docs/training.md.
+
+#include "qd/trainer/networks.h"
+
+namespace qd::train {
+
+namespace nn = torch::nn;
+
+namespace {
+
+nn::ConvTranspose2d conv_t(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                           bool bias) {
+  return nn::ConvTranspose2d(
+      nn::ConvTranspose2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+}
+
+nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                bool bias) {
+  return nn::Conv2d(nn::Conv2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+}
+
+nn::BatchNorm2d keras_bn(int64_t channels) {
+  return nn::BatchNorm2d(nn::BatchNorm2dOptions(channels).momentum(0.01).eps(1e-3));
+}
+
+nn::LeakyReLU leaky(double slope) {
+  return nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(slope));
+}
+
+nn::Unflatten to_maps(int64_t channels, int64_t side) {
+  return nn::Unflatten(nn::UnflattenOptions(1, {channels, side, side}));
+}
+
+// Keras's Conv2D(padding="same") with an odd kernel and stride 2 pads 1 before, 2 after.
+nn::ZeroPad2d tf_same_pad() {
+  return nn::ZeroPad2d(nn::ZeroPad2dOptions({1, 2, 1, 2}));
+}
+
+// The keras-dcgan design: a 4x4x512 start, three upsampling steps to 32x32, cropped to 28.
+nn::Sequential keras_generator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(nn::Linear(nn::LinearOptions(in, 4 * 4 * 512).bias(false)));
+  s->push_back(to_maps(512, 4));
+  s->push_back(leaky(0.2));
+  for (int64_t c : {512, 256, 128}) {
+    s->push_back(conv_t(c, c / 2, 4, 2, 1, true));
+    s->push_back(keras_bn(c / 2));
+    s->push_back(leaky(0.2));
+  }
+  // Conv2DTranspose(1, 4, padding="same") = the full 35x35 output's rows 1..32; PyTorch's
+  // padding 1 keeps rows 1..33, and Cropping2D(2) of the 32x32 is then rows 2..29 of ours.
+  s->push_back(conv_t(64, 1, 4, 1, 1, true));
+  s->push_back(nn::Tanh());
+  s->push_back(Crop2d(2, 2, 28, 28));
+  return s;
+}
+
+nn::Sequential keras_discriminator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(nn::ZeroPad2d(nn::ZeroPad2dOptions({2, 2, 2, 2})));
+  for (auto [a, b] : {std::pair<int64_t, int64_t>{in, 64}, {64, 128}, {128, 256}}) {
+    s->push_back(conv(a, b, 4, 2, 1, true));  // "same" for kernel 4, stride 2: 1 before, 1 after
+    s->push_back(keras_bn(b));
+    s->push_back(leaky(0.2));
+  }
+  s->push_back(nn::Flatten());
+  s->push_back(nn::Dropout(0.3));
+  s->push_back(nn::Linear(4 * 4 * 256, 1));
+  return s;
+}
+
+// tensorflow.org/tutorials/generative/dcgan, layer for layer (Keras's LeakyReLU slope 0.3).
+nn::Sequential tf_generator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(nn::Linear(nn::LinearOptions(in, 7 * 7 * 256).bias(false)));
+  s->push_back(nn::BatchNorm1d(nn::BatchNorm1dOptions(7 * 7 * 256).momentum(0.01).eps(1e-3)));
+  s->push_back(leaky(0.3));
+  s->push_back(to_maps(256, 7));
+  s->push_back(conv_t(256, 128, 5, 1, 2, false));
+  s->push_back(keras_bn(128));
+  s->push_back(leaky(0.3));
+  // "same" with stride 2 and kernel 5 keeps the full output's rows 1..2n: padding 1, then crop.
+  s->push_back(conv_t(128, 64, 5, 2, 1, false));
+  s->push_back(Crop2d(0, 0, 14, 14));
+  s->push_back(keras_bn(64));
+  s->push_back(leaky(0.3));
+  s->push_back(conv_t(64, 1, 5, 2, 1, false));
+  s->push_back(Crop2d(0, 0, 28, 28));
+  s->push_back(nn::Tanh());
+  return s;
+}
+
+nn::Sequential tf_discriminator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(tf_same_pad());
+  s->push_back(conv(in, 64, 5, 2, 0, true));
+  s->push_back(leaky(0.3));
+  s->push_back(nn::Dropout(0.3));
+  s->push_back(tf_same_pad());
+  s->push_back(conv(64, 128, 5, 2, 0, true));
+  s->push_back(leaky(0.3));
+  s->push_back(nn::Dropout(0.3));
+  s->push_back(nn::Flatten());
+  s->push_back(nn::Linear(7 * 7 * 128, 1));
+  return s;
+}
+
+// pytorch/examples cpp/dcgan (MNIST): 1 -> 4 -> 7 -> 14 -> 28, no biases.
+nn::Sequential small_generator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(to_maps(in, 1));
+  s->push_back(conv_t(in, 256, 4, 1, 0, false));
+  s->push_back(nn::BatchNorm2d(256));
+  s->push_back(nn::ReLU());
+  s->push_back(conv_t(256, 128, 3, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(128));
+  s->push_back(nn::ReLU());
+  s->push_back(conv_t(128, 64, 4, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(64));
+  s->push_back(nn::ReLU());
+  s->push_back(conv_t(64, 1, 4, 2, 1, false));
+  s->push_back(nn::Tanh());
+  return s;
+}
+
+// Its discriminator, ending in the logit (the example's sigmoid is inside the BCE-with-logits).
+nn::Sequential small_discriminator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(conv(in, 64, 4, 2, 1, false));
+  s->push_back(leaky(0.2));
+  s->push_back(conv(64, 128, 4, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(128));
+  s->push_back(leaky(0.2));
+  s->push_back(conv(128, 256, 4, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(256));
+  s->push_back(leaky(0.2));
+  s->push_back(conv(256, 1, 3, 1, 0, false));
+  s->push_back(nn::Flatten());
+  return s;
+}
+
+// Four transposed convolutions halving the channels (1 -> 7 -> 14 -> 28 -> 28), sigmoid out.
+nn::Sequential superdeep_generator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(to_maps(in, 1));
+  s->push_back(conv_t(in, 256, 7, 1, 0, false));
+  for (int64_t c : {256, 128}) {
+    s->push_back(nn::BatchNorm2d(c));
+    s->push_back(nn::ReLU());
+    s->push_back(nn::Dropout(0.25));
+    s->push_back(conv_t(c, c / 2, 4, 2, 1, false));
+  }
+  s->push_back(nn::BatchNorm2d(64));
+  s->push_back(nn::ReLU());
+  s->push_back(nn::Dropout(0.25));
+  s->push_back(conv_t(64, 1, 3, 1, 1, true));
+  s->push_back(nn::Sigmoid());
+  return s;
+}
+
+// Four convolutions (28 -> 28 -> 14 -> 7 -> 4) with batch norm, then two dense layers.
+nn::Sequential superdeep_discriminator(int64_t in) {
+  nn::Sequential s;
+  s->push_back(conv(in, 64, 3, 1, 1, false));
+  s->push_back(nn::BatchNorm2d(64));
+  s->push_back(leaky(0.2));
+  s->push_back(conv(64, 128, 4, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(128));
+  s->push_back(leaky(0.2));
+  s->push_back(conv(128, 256, 4, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(256));
+  s->push_back(leaky(0.2));
+  s->push_back(conv(256, 512, 3, 2, 1, false));
+  s->push_back(nn::BatchNorm2d(512));
+  s->push_back(leaky(0.2));
+  s->push_back(nn::Flatten());
+  s->push_back(nn::Linear(4 * 4 * 512, 256));
+  s->push_back(leaky(0.2));
+  s->push_back(nn::Linear(256, 1));
+  return s;
+}
+
+void init_dcgan_weights(nn::Module& module) {
+  torch::NoGradGuard no_grad;
+  for (auto& m : module.modules(/*include_self=*/false)) {
+    const bool weighted = m->as<nn::Conv2d>() != nullptr ||
+                          m->as<nn::ConvTranspose2d>() != nullptr || m->as<nn::Linear>() != nullptr;
+    const bool norm = m->as<nn::BatchNorm2d>() != nullptr || m->as<nn::BatchNorm1d>() != nullptr;
+    if (!weighted && !norm) continue;
+    for (auto& p : m->named_parameters(/*recurse=*/false)) {
+      if (p.key() == "weight") {
+        p.value().normal_(norm ? 1.0 : 0.0, 0.02);
+      } else {
+        p.value().zero_();
+      }
+    }
+  }
+}
+
+Network finish(nn::Sequential body, int64_t classes) {
+  Network network(std::move(body), classes);
+  init_dcgan_weights(*network);
+  return network;
+}
+
+}  // namespace
+
+NetworkImpl::NetworkImpl(nn::Sequential body, int64_t classes)
+    : body_(register_module("body", std::move(body))), classes_(classes) {}
+
+torch::Tensor NetworkImpl::condition(torch::Tensor input, const torch::Tensor& labels) const {
+  if (classes_ == 0) return input;
+  TORCH_CHECK(labels.defined() && labels.size(0) == input.size(0),
+              "a conditional network needs one label per input");
+  auto one_hot = torch::one_hot(labels.to(input.device()), classes_).to(input.dtype());
+  if (input.dim() == 4) {
+    one_hot = one_hot.view({input.size(0), classes_, 1, 1})
+                  .expand({input.size(0), classes_, input.size(2), input.size(3)});
+  }
+  return torch::cat({input, one_hot}, 1);
+}
+
+torch::Tensor NetworkImpl::forward(torch::Tensor input, const torch::Tensor& labels) {
+  return body_->forward(condition(std::move(input), labels));
+}
+
+Network make_generator(const ModelConfig& c) {
+  const int64_t in = c.latent_dim + c.classes;
+  switch (c.arch) {
+    case Arch::kKerasDcgan:
+      return finish(keras_generator(in), c.classes);
+    case Arch::kTfDcgan:
+      return finish(tf_generator(in), c.classes);
+    case Arch::kSmall:
+      return finish(small_generator(in), c.classes);
+    case Arch::kSuperdeep:
+      return finish(superdeep_generator(in), c.classes);
+  }
+  throw std::logic_error("make_generator: unknown Arch value");
+}
+
+Network make_discriminator(const ModelConfig& c) {
+  const int64_t in = 1 + c.classes;
+  switch (c.arch) {
+    case Arch::kKerasDcgan:
+      return finish(keras_discriminator(in), c.classes);
+    case Arch::kTfDcgan:
+      return finish(tf_discriminator(in), c.classes);
+    case Arch::kSmall:
+      return finish(small_discriminator(in), c.classes);
+    case Arch::kSuperdeep:
+      return finish(superdeep_discriminator(in), c.classes);
+  }
+  throw std::logic_error("make_discriminator: unknown Arch value");
+}
+
+}  // namespace qd::train

@@ -1,0 +1,57 @@
+#include "qd/trainer/presets.h"
+
+#include <stdexcept>
+
+namespace qd::train {
+
+Arch parse_arch(const std::string& name, bool* conditional) {
+  if (conditional != nullptr) *conditional = name == "cdcgan";
+  if (name == "keras-dcgan" || name == "cdcgan") return Arch::kKerasDcgan;
+  if (name == "tf-dcgan") return Arch::kTfDcgan;
+  if (name == "small") return Arch::kSmall;
+  if (name == "superdeep") return Arch::kSuperdeep;
+  std::string known;
+  for (const auto& n : arch_names()) known += (known.empty() ? "" : ", ") + n;
+  throw std::invalid_argument("unknown architecture '" + name + "' (known: " + known + ")");
+}
+
+std::string arch_name(Arch arch) {
+  switch (arch) {
+    case Arch::kKerasDcgan:
+      return "keras-dcgan";
+    case Arch::kTfDcgan:
+      return "tf-dcgan";
+    case Arch::kSmall:
+      return "small";
+    case Arch::kSuperdeep:
+      return "superdeep";
+  }
+  throw std::logic_error("arch_name: unknown Arch value");
+}
+
+std::vector<std::string> arch_names() {
+  return {"keras-dcgan", "tf-dcgan", "small", "superdeep", "cdcgan"};
+}
+
+ModelConfig model_config(const std::string& arch, bool conditional, int64_t latent_dim,
+                         int64_t categories) {
+  ModelConfig m;
+  bool cdcgan = false;
+  m.arch = parse_arch(arch, &cdcgan);
+  m.latent_dim = latent_dim;
+  m.classes = conditional || cdcgan ? categories : 0;
+  return m;
+}
+
+PixelRange pixel_range(Arch arch) {
+  return arch == Arch::kSuperdeep ? PixelRange::kUnit : PixelRange::kSigned;
+}
+
+TrainingDefaults training_defaults(Arch arch) {
+  // Radford et al.'s Adam settings suit every preset; the values measured on Quick, Draw! are
+  // in docs/training.md.
+  (void)arch;
+  return {};
+}
+
+}  // namespace qd::train
