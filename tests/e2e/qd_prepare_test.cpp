@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "http_test_server.h"
 #include "qd/pipeline/manifest.h"
 #include "qd/pipeline/npy.h"
 #include "test_support.h"
@@ -226,12 +227,18 @@ bool any_staging(const path& out) {
   return false;
 }
 
-// A big real input for `category` in `mirror`: the simplified set repeated, gzipped.
-void make_big_input(const path& shared, const path& file, int copies) {
-  const auto r = run_command(
-      std::string(QD_PYTHON) + " " + quoted(path(QD_SOURCE_DIR) / "bench/python/make_input.py") +
-      " " + quoted(shared / "simplified") + " " + std::to_string(copies) + " " + quoted(file));
-  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+// A big real input (the simplified set repeated 6 times: 51,600 drawings, gzipped) copied to
+// `file`; made once per test run.
+void make_big_input(const path& shared, const path& file) {
+  static const path made = path(QD_BINARY_DIR) / "scratch" / "big-input-6.ndjson.gz";
+  if (!qd::test::fs::exists(made)) {
+    qd::test::fs::create_directories(made.parent_path());
+    const auto r = run_command(std::string(QD_PYTHON) + " " +
+                               quoted(path(QD_SOURCE_DIR) / "bench/python/make_input.py") + " " +
+                               quoted(shared / "simplified") + " 6 " + quoted(made));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  }
+  qd::test::fs::copy_file(made, file, qd::test::fs::copy_options::overwrite_existing);
 }
 
 }  // namespace
@@ -248,13 +255,15 @@ TEST_CASE("kill -9 at any moment leaves the previous dataset intact and readable
 
   // The upstream file grows to tens of thousands of drawings; each run below is killed midway.
   qd::test::fs::remove(mirror / "cat.ndjson");
-  make_big_input(shared, mirror / "cat.ndjson.gz", 4);
-  for (const int delay_ms : {50, 300, 700, 1200}) {
-    const pid_t pid = spawn(qd_prepare(args + " --threads 2"));
+  make_big_input(shared, mirror / "cat.ndjson.gz");
+  // One thread reads the 51,600 drawings in about 3 s here, so every kill lands mid-run.
+  for (const int delay_ms : {50, 400, 900, 1500}) {
+    const pid_t pid = spawn(qd_prepare(args + " --threads 1"));
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
     ::kill(pid, SIGKILL);
     wait_exit_code(pid);
     CAPTURE(delay_ms);
+    if (delay_ms >= 400) CHECK(any_staging(out));  // the kill did land while writing
     CHECK(qd::test::read_file(out / "cat/manifest.json") == good_manifest);
     check_category(out / "cat", good_kept);
   }
@@ -262,8 +271,8 @@ TEST_CASE("kill -9 at any moment leaves the previous dataset intact and readable
   const auto r = run_command(qd_prepare(args + " --quiet"));
   CHECK_MESSAGE(r.exit_code == 0, r.output);
   CHECK_FALSE(any_staging(out));
-  check_category(out / "cat", 4 * (8600 - 680));
-  CHECK(qd::read_manifest((out / "cat/manifest.json").string()).counts.read == 4 * 8600);
+  check_category(out / "cat", 6 * (8600 - 680));
+  CHECK(qd::read_manifest((out / "cat/manifest.json").string()).counts.read == 6 * 8600);
 }
 
 TEST_CASE("SIGTERM stops cleanly with exit 130 and the previous output unchanged") {
@@ -271,7 +280,7 @@ TEST_CASE("SIGTERM stops cleanly with exit 130 and the previous output unchanged
   qd::test::ScratchDir dir("prepare_sigterm");
   const path mirror = dir / "mirror";
   qd::test::fs::create_directories(mirror);
-  make_big_input(shared, mirror / "cat.ndjson.gz", 4);
+  make_big_input(shared, mirror / "cat.ndjson.gz");
   const pid_t pid = spawn(qd_prepare("--categories cat --source " + quoted(mirror) + " --out " +
                                      quoted(dir / "data") + " --threads 1"));
   std::this_thread::sleep_for(std::chrono::milliseconds(500));
@@ -286,7 +295,7 @@ TEST_CASE("a second run on the same output exits 4 while the first holds the loc
   qd::test::ScratchDir dir("prepare_lock");
   const path mirror = dir / "mirror";
   qd::test::fs::create_directories(mirror);
-  make_big_input(shared, mirror / "cat.ndjson.gz", 4);
+  make_big_input(shared, mirror / "cat.ndjson.gz");
   const std::string args = "--categories cat --source " + quoted(mirror) + " --out " +
                            quoted(dir / "data") + " --threads 1";
   const pid_t first = spawn(qd_prepare(args));
@@ -316,4 +325,69 @@ TEST_CASE("shards are byte-identical whatever --threads") {
   REQUIRE(a.shards.size() == b.shards.size());
   CHECK(a.shards.size() > 3);
   for (size_t i = 0; i < a.shards.size(); ++i) CHECK(a.shards[i].crc32 == b.shards[i].crc32);
+}
+
+TEST_CASE("over HTTP: a mirror on 127.0.0.1, then a rerun that the server answers with 304") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_http");
+  const path mirror = make_mirror(dir, shared, {"cat", "The Eiffel Tower"});
+  REQUIRE(run_command("gzip -c " + quoted(shared / "simplified/dog.ndjson") + " > " +
+                      quoted(mirror / "dog.ndjson"))
+              .exit_code == 0);  // gzipped content under the plain name, as a bucket may serve it
+  const qd::test::HttpTestServer server(mirror);
+  const std::string args = "--categories 'cat,dog,The Eiffel Tower' --source " + server.url("") +
+                           " --out " + quoted(dir / "data");
+  const auto first = run_command(qd_prepare(args));
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  CHECK(first.output.find("The%20Eiffel%20Tower.ndjson") != std::string::npos);
+  const auto local =
+      run_command(qd_prepare("--categories 'cat,dog,The Eiffel Tower' --source " +
+                             quoted(shared / "simplified") + " --out " + quoted(dir / "local")));
+  REQUIRE(local.exit_code == 0);
+  for (const char* c : {"cat", "dog", "The Eiffel Tower"}) {
+    const qd::Manifest over_http = qd::read_manifest((dir / "data" / c / "manifest.json").string());
+    const qd::Manifest from_disk =
+        qd::read_manifest((dir / "local" / c / "manifest.json").string());
+    CHECK(over_http.source.location.rfind("http://127.0.0.1:", 0) == 0);
+    CHECK_FALSE(over_http.source.etag.empty());
+    CHECK(over_http.counts.kept == from_disk.counts.kept);
+    CHECK(over_http.shards[0].crc32 == from_disk.shards[0].crc32);
+  }
+  const auto again = run_command(qd_prepare(args));
+  CHECK(again.exit_code == 0);
+  for (const char* c : {"cat: up to date", "dog: up to date", "The Eiffel Tower: up to date"}) {
+    CHECK_MESSAGE(again.output.find(c) != std::string::npos, again.output);
+  }
+
+  // The mirror changes: the next run fetches it again.
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  qd::test::fs::copy_file(shared / "simplified/fish.ndjson", mirror / "cat.ndjson",
+                          qd::test::fs::copy_options::overwrite_existing);
+  const auto changed = run_command(qd_prepare(args));
+  CHECK(changed.exit_code == 0);
+  CHECK(changed.output.find("cat: up to date") == std::string::npos);
+  CHECK(changed.output.find("dog: up to date") != std::string::npos);
+}
+
+TEST_CASE("over HTTP: a 404 or a cut transfer fails the category and keeps its previous output") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_http_errors");
+  const path mirror = make_mirror(dir, shared, {"cat"});
+  const qd::test::HttpTestServer server(mirror);
+  const path out = dir / "data";
+  REQUIRE(run_command(
+              qd_prepare("--categories cat --source " + server.url("") + " --out " + quoted(out)))
+              .exit_code == 0);
+  const std::string good = qd::test::read_file(out / "cat/manifest.json");
+
+  const auto missing = run_command(
+      qd_prepare("--categories cat,dog --source " + server.url("") + " --out " + quoted(out)));
+  CHECK(missing.exit_code == 3);
+  CHECK(missing.output.find("404") != std::string::npos);
+  // /cut/ serves half the body under the full Content-Length: a transfer cut short.
+  const auto cut = run_command(qd_prepare("--categories cat --force --source " + server.url("cut") +
+                                          " --out " + quoted(out)));
+  CHECK(cut.exit_code == 3);
+  CHECK(cut.output.find("cat: FAILED") != std::string::npos);
+  CHECK(qd::test::read_file(out / "cat/manifest.json") == good);
 }
