@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
 #include <cstring>
@@ -120,7 +121,7 @@ class CurlHttpSource final : public HttpSource {
   const std::string& name() const override { return url_; }
   const HttpResponseInfo& info() const override { return info_; }
   bool not_modified() const override { return info_.status == 304; }
-  uint64_t bytes_received() const override { return received_; }
+  uint64_t bytes_received() const override { return received_.load(std::memory_order_relaxed); }
 
  private:
   size_t buffered() const { return buffer_.size() - consumed_; }
@@ -187,7 +188,7 @@ class CurlHttpSource final : public HttpSource {
       } else if (Clock::now() - last_activity >= stall_timeout_) {
         throw SourceError(url_ + ": stalled: nothing received for " +
                           std::to_string(stall_timeout_.count()) + " s after " +
-                          std::to_string(received_) + " body bytes");
+                          std::to_string(bytes_received()) + " body bytes");
       }
     }
   }
@@ -220,12 +221,13 @@ class CurlHttpSource final : public HttpSource {
     if (result_ != CURLE_OK) {
       const std::string detail = error_[0] != '\0' ? error_ : curl_easy_strerror(result_);
       if (!headers_done_) throw SourceError(url_ + ": no response: " + detail);
-      throw SourceError(url_ + ": transfer failed after " + std::to_string(received_) +
+      throw SourceError(url_ + ": transfer failed after " + std::to_string(bytes_received()) +
                         " bytes: " + detail);
     }
-    if (info_.content_length >= 0 && received_ != static_cast<uint64_t>(info_.content_length)) {
-      throw SourceError(url_ + ": transfer ended after " + std::to_string(received_) + " of " +
-                        std::to_string(info_.content_length) + " bytes");
+    if (info_.content_length >= 0 &&
+        bytes_received() != static_cast<uint64_t>(info_.content_length)) {
+      throw SourceError(url_ + ": transfer ended after " + std::to_string(bytes_received()) +
+                        " of " + std::to_string(info_.content_length) + " bytes");
     }
   }
 
@@ -315,7 +317,7 @@ class CurlHttpSource final : public HttpSource {
 
   std::vector<char> buffer_;  // body bytes from buffer_[consumed_] on are not read yet
   size_t consumed_ = 0;
-  uint64_t received_ = 0;
+  std::atomic<uint64_t> received_{0};  // read by progress reports, maybe on another thread
   bool paused_ = false;
   bool finished_ = false;
   uint64_t activity_ = 0;  // header lines and body deliveries so far, to notice a stall

@@ -34,7 +34,8 @@ class HttpSource : public ByteSource {
   virtual const HttpResponseInfo& info() const = 0;
   // 304: the conditional GET found nothing new; read() returns 0 at once.
   virtual bool not_modified() const = 0;
-  // Body bytes received so far, as on the wire (for progress against content_length).
+  // Body bytes received so far, as on the wire (for progress against content_length); may be
+  // called from another thread while one reads.
   virtual uint64_t bytes_received() const = 0;
 };
 
