@@ -76,7 +76,7 @@ const char* kUsageText =
 std::optional<Options> parse_command_line(int argc, char** argv) {
   Options o;
   qd::PrepareSettings& s = o.settings;
-  po::options_description visible(kUsageText);
+  po::options_description visible(kUsageText, 100, 50);
   visible.add_options()("help,h", "show this help and exit")(
       "categories,c", po::value(&o.categories),
       "official category names, comma-separated (\"cat,The Eiffel Tower\"), 'all', or "
@@ -91,7 +91,7 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
       "stroke width, in the 256-unit drawing space")(
       "padding", po::value(&s.padding)->default_value(16.0),
       "margin on each edge, in the 256-unit drawing space")(
-      "val-fraction", po::value(&s.val_fraction)->default_value(0.05),
+      "val-fraction", po::value(&s.val_fraction)->default_value(0.05, "0.05"),
       "share of drawings in the validation split (0..1)")(
       "keep-unrecognized", po::bool_switch(&s.keep_unrecognized),
       "keep drawings the game did not recognise")(
