@@ -185,7 +185,7 @@ class CurlHttpSource final : public HttpSource {
       if (activity_ != seen) {
         seen = activity_;
         last_activity = Clock::now();
-      } else if (Clock::now() - last_activity >= stall_timeout_) {
+      } else if (stall_timeout_.count() > 0 && Clock::now() - last_activity >= stall_timeout_) {
         throw SourceError(url_ + ": stalled: nothing received for " +
                           std::to_string(stall_timeout_.count()) + " s after " +
                           std::to_string(bytes_received()) + " body bytes");

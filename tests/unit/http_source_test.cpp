@@ -2,64 +2,20 @@
 
 #include <doctest/doctest.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <vector>
 
 #include "byte_helpers.h"
+#include "http_test_server.h"
 #include "test_support.h"
 
 namespace {
 
 namespace fs = qd::test::fs;
-
-// tests/support/http_test_server.py serving `root` on a loopback port, for the life of the object.
-class TestServer {
- public:
-  explicit TestServer(const fs::path& root) {
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      const std::string script = std::string(QD_SOURCE_DIR) + "/tests/support/http_test_server.py";
-      ::execlp("python3", "python3", script.c_str(), root.c_str(), "--lifetime", "60", nullptr);
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    std::FILE* first_line = ::fdopen(out[0], "r");
-    REQUIRE(first_line != nullptr);
-    char line[32] = {};
-    const bool got = std::fgets(line, sizeof line, first_line) != nullptr;
-    std::fclose(first_line);
-    REQUIRE_MESSAGE(got, "the test server did not start");
-    port_ = std::atoi(line);
-    REQUIRE(port_ > 0);
-  }
-  ~TestServer() {
-    ::kill(pid_, SIGTERM);
-    ::waitpid(pid_, nullptr, 0);
-  }
-  TestServer(const TestServer&) = delete;
-  TestServer& operator=(const TestServer&) = delete;
-
-  std::string url(const std::string& path) const {
-    return "http://127.0.0.1:" + std::to_string(port_) + "/" + path;
-  }
-
- private:
-  pid_t pid_ = -1;
-  int port_ = 0;
-};
 
 // Bytes that are not all alike, so that an offset error shows.
 std::string sample_bytes(size_t size) {
@@ -96,7 +52,7 @@ TEST_CASE("an HTTP body arrives whole, with its length and validators") {
   // Several times the source's buffer, so that the transfer is paused and resumed.
   const std::string bytes = sample_bytes(3'000'000);
   write_file(dir / "big.bin", bytes);
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
 
   auto source = qd::open_http_source(server.url("big.bin"));
   const qd::HttpResponseInfo& info = source->info();
@@ -122,7 +78,7 @@ TEST_CASE("an HTTP body arrives whole, with its length and validators") {
 TEST_CASE("a rerun with the validators gets 304 and reads nothing") {
   const qd::test::ScratchDir dir("http_source_304");
   write_file(dir / "cat.ndjson", "{\"word\":\"cat\"}\n");
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
   const std::string url = server.url("cat.ndjson");
   const qd::HttpResponseInfo first = qd::open_http_source(url)->info();
   REQUIRE(first.status == 200);
@@ -150,7 +106,7 @@ TEST_CASE("a rerun with the validators gets 304 and reads nothing") {
 
 TEST_CASE("HTTP errors and unreachable servers are SourceErrors naming the URL") {
   const qd::test::ScratchDir dir("http_source_errors");
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
   const std::string missing = server.url("catt.ndjson");
   CHECK_THROWS_WITH_AS(
       qd::open_http_source(missing),
@@ -173,7 +129,7 @@ TEST_CASE("HTTP errors and unreachable servers are SourceErrors naming the URL")
 TEST_CASE("a transfer cut before Content-Length throws instead of ending quietly") {
   const qd::test::ScratchDir dir("http_source_cut");
   write_file(dir / "cat.ndjson", sample_bytes(500'000));
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
   auto source = qd::open_http_source(server.url("cut/cat.ndjson"));
   CHECK(source->info().content_length == 500'000);
   CHECK_THROWS_WITH_AS(
@@ -186,7 +142,7 @@ TEST_CASE("a transfer cut before Content-Length throws instead of ending quietly
 TEST_CASE("a stalled transfer fails after the stall timeout") {
   const qd::test::ScratchDir dir("http_source_stall");
   write_file(dir / "cat.ndjson", sample_bytes(100'000));
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
   qd::HttpOptions options;
   options.stall_timeout_s = 1;
   const auto start = std::chrono::steady_clock::now();
@@ -202,7 +158,7 @@ TEST_CASE("redirects are followed, and a body without Content-Length is read to 
   const qd::test::ScratchDir dir("http_source_redirect");
   const std::string bytes = sample_bytes(300'000);
   write_file(dir / "The Eiffel Tower.ndjson", bytes);
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
 
   auto redirected = qd::open_http_source(server.url("redirect/The%20Eiffel%20Tower.ndjson"));
   CHECK(redirected->info().status == 200);
@@ -221,7 +177,7 @@ TEST_CASE("a gzipped body inflates through open_decoded, the transfer still obse
   for (int i = 0; i < 20000; ++i) text += "{\"key_id\":\"" + std::to_string(i) + "\"}\n";
   const std::string packed = qd::test::gzip(text);
   write_file(dir / "cat.ndjson", packed);
-  const TestServer server(dir.path());
+  const qd::test::HttpTestServer server(dir.path());
 
   auto http = qd::open_http_source(server.url("cat.ndjson"));
   qd::HttpSource* transfer = http.get();  // owned by the decoder from here on

@@ -25,7 +25,8 @@ struct HttpResponseInfo {
 
 struct HttpOptions {
   long connect_timeout_s = 30;
-  long stall_timeout_s = 60;  // abort a transfer that moves less than 1 byte/s for this long
+  // Fail a transfer that receives nothing, or under 1 byte/s, for this long (0: never).
+  long stall_timeout_s = 60;
 };
 
 class HttpSource : public ByteSource {
