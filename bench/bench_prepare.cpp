@@ -90,8 +90,8 @@ int main(int argc, char** argv) {
   const uint64_t drawings = 8600ULL * static_cast<uint64_t>(copies);
   const fs::path stamp = work / ("copies-" + std::to_string(copies));
   if (!fs::exists(stamp) || !fs::exists(input)) {
-    run("python3 " + quoted(source_dir / "bench/python/make_input.py") + " " + quoted(simplified) +
-        " " + std::to_string(copies) + " " + quoted(input));
+    run(std::string(QD_PYTHON) + " " + quoted(source_dir / "bench/python/make_input.py") + " " +
+        quoted(simplified) + " " + std::to_string(copies) + " " + quoted(input));
     std::fclose(std::fopen(stamp.c_str(), "w"));
   }
 
@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
                               " --categories cat --quiet --force --source " +
                               quoted(work / "mirror") + " --out " + quoted(work / "out");
   const Measure python =
-      best_of(runs, "python3 " + quoted(source_dir / "bench/python/prepare_reference.py") + " " +
+      best_of(runs, std::string(QD_PYTHON) + " " +
+                        quoted(source_dir / "bench/python/prepare_reference.py") + " " +
                         quoted(input) + " " + quoted(work / "reference.npy"));
   const Measure one = best_of(runs, prepare + " --threads 1");
   const Measure two = best_of(runs, prepare + " --threads 2");
