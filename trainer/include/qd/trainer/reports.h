@@ -1,0 +1,29 @@
+#pragma once
+// The pictures in a run directory: sample grids, progress.gif and loss.png. Every file is
+// written atomically (a reader never sees half of one).
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "qd/trainer/metrics_log.h"
+
+namespace qd::train {
+
+// `count` images of side*side bytes (255 = ink) as a PNG grid, `columns` per row, dark ink on
+// white, each pixel scale x scale.
+void write_sample_grid(const std::string& path, const uint8_t* images, size_t count, int side,
+                       int columns, int scale = 2);
+
+// Every PNG in `frames` (e.g. samples/epoch-0001.png ...), in order, as one looping animated GIF
+// with `delay_cs` hundredths of a second per frame. Frames of different sizes are placed at the
+// top left of a canvas as large as the largest. Throws std::runtime_error naming the file at fault.
+void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
+                        int delay_cs = 50);
+
+// The D and G losses (top panel) and D(x), D(G(z)) (bottom panel) against step, as an
+// 800x500 PNG drawn with Cairo. Any number of rows, one included.
+void write_loss_plot(const std::string& path, const std::vector<MetricsRow>& rows);
+
+}  // namespace qd::train
