@@ -122,8 +122,8 @@ bool same_version(const SourceIdentity& a, const SourceIdentity& b) {
 std::string category_location(const std::string& source, const std::string& category) {
   if (source.empty()) return url_join(kGoogleSimplifiedBase, category + ".ndjson");
   if (is_http_url(source)) return url_join(source, category + ".ndjson");
-  const std::string plain = (fs::path(source) / (category + ".ndjson")).string();
-  const std::string gz = plain + ".gz";
+  std::string plain = (fs::path(source) / (category + ".ndjson")).string();
+  std::string gz = plain + ".gz";
   if (!fs::exists(plain) && fs::exists(gz)) return gz;
   return plain;
 }

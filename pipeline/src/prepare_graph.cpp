@@ -139,7 +139,7 @@ GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const Gra
     return b;
   });
   flow::sequencer_node<BatchPtr> order(g, [](const BatchPtr& b) { return b->chunk.sequence; });
-  flow::function_node<BatchPtr, flow::continue_msg> write(g, flow::serial, [&](BatchPtr b) {
+  flow::function_node<BatchPtr, flow::continue_msg> write(g, flow::serial, [&](const BatchPtr& b) {
     writer.write(*b);
     if (writer.full()) enough = true;
     return flow::continue_msg();
