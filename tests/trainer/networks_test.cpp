@@ -113,9 +113,37 @@ TEST_CASE("the layer table lists each layer with its output shape and the totals
   CHECK(table.find("linear (Linear)") != std::string::npos);
   CHECK(table.find("(None, 8192)") != std::string::npos);
   CHECK(table.find("(None, 512, 4, 4)") != std::string::npos);
-  CHECK(table.find("conv_transpose2d_3 (ConvTranspose2d)    (None, 1, 33, 33)") !=
+  CHECK(table.find("transposed_conv2d_3 (TransposedConv2d)  (None, 1, 33, 33)") !=
         std::string::npos);
   CHECK(table.find("(None, 1, 28, 28)") != std::string::npos);
   CHECK(table.find("Total params: 3,574,977") != std::string::npos);
   CHECK(table.find("Non-trainable params: 896") != std::string::npos);
+}
+
+TEST_CASE("TransposedConv2d computes ConvTranspose2d's values and gradients") {
+  struct Shape {
+    int64_t in, out, kernel, stride, padding, side;
+    bool bias;
+  };
+  for (const Shape s : {Shape{100, 256, 4, 1, 0, 1, false}, Shape{256, 128, 3, 2, 1, 4, false},
+                        Shape{128, 64, 4, 2, 1, 7, true}, Shape{64, 16, 5, 2, 1, 7, false},
+                        Shape{64, 1, 4, 1, 1, 32, true}, Shape{32, 16, 5, 1, 2, 7, true}}) {
+    CAPTURE(s.in);
+    CAPTURE(s.kernel);
+    CAPTURE(s.stride);
+    TransposedConv2d layer(s.in, s.out, s.kernel, s.stride, s.padding, s.bias);
+    torch::nn::init::normal_(layer->weight);
+    if (s.bias) torch::nn::init::normal_(layer->bias);
+    const auto x = torch::randn({3, s.in, s.side, s.side}, torch::requires_grad());
+    const auto ours = layer->forward(x);
+    const auto reference =
+        torch::conv_transpose2d(x, layer->weight, layer->bias, s.stride, s.padding);
+    REQUIRE(ours.sizes() == reference.sizes());
+    CHECK(torch::allclose(ours, reference, 1e-4, 1e-3));
+    const auto g = torch::randn_like(ours);
+    const auto ours_grads = torch::autograd::grad({ours}, {x, layer->weight}, {g});
+    const auto ref_grads = torch::autograd::grad({reference}, {x, layer->weight}, {g});
+    CHECK(torch::allclose(ours_grads[0], ref_grads[0], 1e-4, 1e-3));
+    CHECK(torch::allclose(ours_grads[1], ref_grads[1], 1e-4, 1e-3));
+  }
 }

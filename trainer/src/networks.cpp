@@ -11,10 +11,9 @@ namespace nn = torch::nn;
 
 namespace {
 
-nn::ConvTranspose2d conv_t(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
-                           bool bias) {
-  return nn::ConvTranspose2d(
-      nn::ConvTranspose2dOptions(in, out, kernel).stride(stride).padding(padding).bias(bias));
+TransposedConv2d conv_t(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                        bool bias) {
+  return TransposedConv2d(in, out, kernel, stride, padding, bias);
 }
 
 nn::Conv2d conv(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
@@ -186,8 +185,8 @@ nn::Sequential superdeep_discriminator(int64_t in) {
 void init_dcgan_weights(nn::Module& module) {
   torch::NoGradGuard no_grad;
   for (auto& m : module.modules(/*include_self=*/false)) {
-    const bool weighted = m->as<nn::Conv2d>() != nullptr ||
-                          m->as<nn::ConvTranspose2d>() != nullptr || m->as<nn::Linear>() != nullptr;
+    const bool weighted = m->as<nn::Conv2d>() != nullptr || m->as<TransposedConv2d>() != nullptr ||
+                          m->as<nn::Linear>() != nullptr;
     const bool norm = m->as<nn::BatchNorm2d>() != nullptr || m->as<nn::BatchNorm1d>() != nullptr;
     if (!weighted && !norm) continue;
     for (auto& p : m->named_parameters(/*recurse=*/false)) {
@@ -207,6 +206,36 @@ Network finish(nn::Sequential body, int64_t classes) {
 }
 
 }  // namespace
+
+TransposedConv2dImpl::TransposedConv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride,
+                                           int64_t padding, bool with_bias)
+    : stride(stride), padding(padding) {
+  TORCH_CHECK(padding < kernel, "TransposedConv2d: padding must be smaller than the kernel");
+  weight = register_parameter("weight", torch::empty({in, out, kernel, kernel}));
+  if (with_bias) bias = register_parameter("bias", torch::zeros({out}));
+}
+
+torch::Tensor TransposedConv2dImpl::forward(const torch::Tensor& x) {
+  const int64_t out = weight.size(1);
+  const int64_t k = weight.size(2);
+  if (x.is_cuda() || out < 8) {
+    return torch::conv_transpose2d(x, weight, bias, stride, padding);
+  }
+  if (x.size(2) == 1 && x.size(3) == 1 && padding == 0) {
+    // From 1x1, every output pixel is one dot product: a matrix product.
+    torch::Tensor y =
+        x.flatten(1).matmul(weight.reshape({weight.size(0), -1})).view({x.size(0), out, k, k});
+    return bias.defined() ? y + bias.view({1, out, 1, 1}) : y;
+  }
+  torch::Tensor spread = x;
+  if (stride > 1) {
+    spread = torch::zeros(
+        {x.size(0), x.size(1), (x.size(2) - 1) * stride + 1, (x.size(3) - 1) * stride + 1},
+        x.options());
+    spread.slice(2, 0, spread.size(2), stride).slice(3, 0, spread.size(3), stride).copy_(x);
+  }
+  return torch::conv2d(spread, weight.flip({2, 3}).transpose(0, 1), bias, 1, k - 1 - padding);
+}
 
 NetworkImpl::NetworkImpl(nn::Sequential body, int64_t classes)
     : body_(register_module("body", std::move(body))), classes_(classes) {}

@@ -47,4 +47,20 @@ struct Crop2dImpl : torch::nn::Module {
 };
 TORCH_MODULE(Crop2d);
 
+// ConvTranspose2d with the same parameters ([in, out, k, k] weight, optional bias) and the same
+// function, computed on the CPU as a stride-1 convolution of the zero-interleaved input with
+// the flipped kernel. LibTorch 1.13 has no oneDNN transposed convolution: its fallback's
+// backward pass is 5-25x slower than this for the generators' middle layers (measured in
+// docs/training.md). Layers with few output channels, and every layer on CUDA, use
+// torch::conv_transpose2d, which is faster there.
+struct TransposedConv2dImpl : torch::nn::Module {
+  TransposedConv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
+                       bool bias);
+  torch::Tensor forward(const torch::Tensor& x);
+
+  int64_t stride, padding;
+  torch::Tensor weight, bias;
+};
+TORCH_MODULE(TransposedConv2d);
+
 }  // namespace qd::train

@@ -1,0 +1,43 @@
+#pragma once
+// The run directory: config.json, metrics.csv, samples/, checkpoints/, progress.gif, loss.png.
+// See docs/training.md for the format.
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "qd/trainer/dataset.h"
+#include "qd/trainer/train_options.h"
+
+namespace qd::train {
+
+// The run directory cannot be used as asked (holds another run, or no run to resume).
+class RunDirectoryError : public std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+inline constexpr int kRunFormatVersion = 1;
+
+// What config.json tells a later process (qd_train --resume, qd_sample).
+struct SavedRun {
+  TrainOptions options;
+  std::vector<std::string> categories;  // label i -> name
+  int64_t side = 28;
+  uint64_t images = 0;
+};
+
+// Creates `dir` for a new run. Throws RunDirectoryError if it exists and is not empty.
+void create_run_directory(const std::string& dir);
+
+// Writes <dir>/config.json atomically: every option, the data (sources with their manifests,
+// categories, side) and the versions of qd and LibTorch.
+void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data);
+// Throws RunDirectoryError if there is no config.json, std::runtime_error if it is unreadable.
+SavedRun read_run_config(const std::string& dir);
+
+std::string checkpoint_path(const std::string& dir, int64_t step);
+std::vector<std::string> list_checkpoints(const std::string& dir);  // oldest first
+void prune_checkpoints(const std::string& dir, int keep);           // keeps the newest `keep`
+
+}  // namespace qd::train
