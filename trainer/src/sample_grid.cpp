@@ -1,0 +1,18 @@
+#include "qd/pipeline/atomic_file.h"
+#include "qd/rasterizer/contact_sheet.h"
+#include "qd/trainer/reports.h"
+
+namespace qd::train {
+
+void write_sample_grid(const std::string& path, const uint8_t* images, size_t count, int side,
+                       int columns, int scale) {
+  ContactSheet sheet;
+  sheet.images = images;
+  sheet.count = count;
+  sheet.side = side;
+  sheet.columns = columns;
+  sheet.scale = scale;
+  write_file_atomically(path, encode_contact_sheet_png(sheet));
+}
+
+}  // namespace qd::train
