@@ -77,7 +77,7 @@ Result synchronous(const Dataset& data, int64_t batch_size, int epochs, bool con
         std::memcpy(out + j * bytes, data.image(id), bytes);
         label[j] = data.label(id);
       }
-      r.checksum += convert ? to_unit_range(images)[0][0][14][14].item<float>() : out[400];
+      r.checksum += convert ? to_unit_range(images)[0][0][14][14].item<double>() : out[400] * 1.0;
     }
   }
   r.images_per_s = static_cast<double>(batches * batch_size * epochs) / seconds_since(start);
@@ -98,8 +98,8 @@ Result prefetched(const Dataset& data, int64_t batch_size, int workers, int epoc
   for (int epoch = 0; epoch < epochs; ++epoch) {
     loader.start_epoch(epoch);
     while (auto batch = loader.next()) {
-      r.checksum += convert ? to_unit_range(batch->images)[0][0][14][14].item<float>()
-                            : batch->images.data_ptr<uint8_t>()[400];
+      r.checksum += convert ? to_unit_range(batch->images)[0][0][14][14].item<double>()
+                            : batch->images.data_ptr<uint8_t>()[400] * 1.0;
       images += batch->images.size(0);
       if (step_s > 0) std::this_thread::sleep_for(std::chrono::duration<double>(step_s));
     }
@@ -111,7 +111,7 @@ Result prefetched(const Dataset& data, int64_t batch_size, int workers, int epoc
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   std::vector<std::string> inputs;
   int epochs = 50;
   for (int i = 1; i < argc; ++i) {
@@ -166,13 +166,24 @@ int main(int argc, char** argv) {
               "wait per batch");
   for (const int64_t batch : {64, 256}) {
     for (const int workers : {1, 2}) {
-      const Result r = prefetched(data, batch, workers, 1, true, per_image_s * batch);
-      const double batches = static_cast<double>(data.size() / batch);
+      const Result r =
+          prefetched(data, batch, workers, 1, true, per_image_s * static_cast<double>(batch));
+      const int64_t batches = static_cast<int64_t>(data.size()) / batch;
       const std::string name =
           "prefetch, " + std::to_string(workers) + (workers == 1 ? " worker" : " workers");
       std::printf("%-6lld %-22s %14.0f %16.4f %13.1f us\n", static_cast<long long>(batch),
-                  name.c_str(), r.images_per_s, r.wait_s, r.wait_s / batches * 1e6);
+                  name.c_str(), r.images_per_s, r.wait_s,
+                  r.wait_s / static_cast<double>(batches) * 1e6);
     }
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_loader: %s\n", e.what());
+    return 1;
+  }
 }

@@ -13,11 +13,12 @@ using qd::test::ScratchDir;
 namespace {
 
 MetricsRow row(int64_t step) {
-  return {step, step / 10, 1.25 + step, 0.5, 0.75, 0.25, 1000.5, 0.001};
+  return {step, step / 10, 1.25 + static_cast<double>(step), 0.5, 0.75, 0.25, 1000.5, 0.001};
 }
 
 std::vector<int64_t> steps(const std::vector<MetricsRow>& rows) {
   std::vector<int64_t> out;
+  out.reserve(rows.size());
   for (const MetricsRow& r : rows) out.push_back(r.step);
   return out;
 }

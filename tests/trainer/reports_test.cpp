@@ -38,10 +38,11 @@ std::vector<uint8_t> ramp_images(size_t count, int side) {
 }
 
 MetricsRow row(int64_t step, double phase) {
+  const auto t = static_cast<double>(step);
   return {step,
           step / 500,
-          1.4 - 0.4 * std::exp(-step / 800.0) + 0.1 * std::sin(phase),
-          0.8 + 1.2 * (1 - std::exp(-step / 600.0)) + 0.3 * std::cos(phase * 1.3),
+          1.4 - 0.4 * std::exp(-t / 800.0) + 0.1 * std::sin(phase),
+          0.8 + 1.2 * (1 - std::exp(-t / 600.0)) + 0.3 * std::cos(phase * 1.3),
           0.5 + 0.3 * std::sin(phase * 0.7),
           0.3 + 0.2 * std::cos(phase * 0.9),
           2000,
@@ -107,7 +108,7 @@ TEST_CASE("reports: progress.gif loops through every frame") {
 TEST_CASE("reports: loss.png for no rows, one row and thousands") {
   ScratchDir dir("reports_loss");
   std::vector<MetricsRow> rows;
-  for (int64_t s = 1; s <= 5000; ++s) rows.push_back(row(s, s * 0.37));
+  for (int64_t s = 1; s <= 5000; ++s) rows.push_back(row(s, static_cast<double>(s) * 0.37));
   const std::vector<std::vector<MetricsRow>> cases = {{}, {rows[0]}, rows};
   for (size_t i = 0; i < cases.size(); ++i) {
     const std::string path = (dir / ("loss-" + std::to_string(i) + ".png")).string();

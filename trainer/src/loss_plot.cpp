@@ -96,9 +96,10 @@ std::vector<Point> downsample(const std::vector<MetricsRow>& rows, const std::ve
   std::vector<int> n(columns, 0);
   for (size_t i = 0; i < rows.size(); ++i) {
     if (!std::isfinite(v[i])) continue;
-    const double t = (rows[i].step - steps.lo) / (steps.hi - steps.lo);
+    const auto step = static_cast<double>(rows[i].step);
+    const double t = (step - steps.lo) / (steps.hi - steps.lo);
     const int c = std::clamp(static_cast<int>(t * columns), 0, columns - 1);
-    sum_x[c] += rows[i].step;
+    sum_x[c] += step;
     sum_y[c] += v[i];
     ++n[c];
   }

@@ -43,6 +43,32 @@ uint32_t file_crc32(const MappedNpy& npy) {
 
 const char* const kRerun = " (run qd_prepare again to rebuild this category)";
 
+// One shard of the manifest, mapped and checked against its entry.
+std::unique_ptr<MappedNpy> open_shard(const std::string& dir, const std::string& manifest_path,
+                                      const ShardInfo& info, int side, bool verify_crc) {
+  const std::string path = (fs::path(dir) / info.file).string();
+  if (!fs::exists(path)) {
+    throw DatasetError(path + ": missing, but listed in " + manifest_path + kRerun);
+  }
+  auto npy = map_image_array(path);
+  if (square_image_side(*npy) != side || npy->shape().size() != 3) {
+    throw DatasetError(path + ": images are not " + std::to_string(side) + "x" +
+                       std::to_string(side) + " as " + manifest_path + " says" + kRerun);
+  }
+  if (npy->rows() != info.count) {
+    throw DatasetError(path + ": holds " + std::to_string(npy->rows()) + " images, " +
+                       manifest_path + " says " + std::to_string(info.count) + kRerun);
+  }
+  if (verify_crc) {
+    const uint32_t crc = file_crc32(*npy);
+    if (crc != info.crc32) {
+      throw DatasetError(path + ": CRC-32 " + hex32(crc) + " differs from " + hex32(info.crc32) +
+                         " in " + manifest_path + ": the file is damaged" + kRerun);
+    }
+  }
+  return npy;
+}
+
 }  // namespace
 
 ShardDirectory open_shard_directory(const std::string& dir, const std::string& split,
@@ -66,27 +92,7 @@ ShardDirectory open_shard_directory(const std::string& dir, const std::string& s
   for (const ShardInfo& info : m.shards) {
     (info.split == Split::kTrain ? train : val) += info.count;
     if (split != "all" && split != to_string(info.split)) continue;
-    const std::string path = (fs::path(dir) / info.file).string();
-    if (!fs::exists(path)) {
-      throw DatasetError(path + ": missing, but listed in " + manifest_path + kRerun);
-    }
-    auto npy = map_image_array(path);
-    if (square_image_side(*npy) != side || npy->shape().size() != 3) {
-      throw DatasetError(path + ": images are not " + std::to_string(side) + "x" +
-                         std::to_string(side) + " as " + manifest_path + " says" + kRerun);
-    }
-    if (npy->rows() != info.count) {
-      throw DatasetError(path + ": holds " + std::to_string(npy->rows()) + " images, " +
-                         manifest_path + " says " + std::to_string(info.count) + kRerun);
-    }
-    if (verify_crc) {
-      const uint32_t crc = file_crc32(*npy);
-      if (crc != info.crc32) {
-        throw DatasetError(path + ": CRC-32 " + hex32(crc) + " differs from " + hex32(info.crc32) +
-                           " in " + manifest_path + ": the file is damaged" + kRerun);
-      }
-    }
-    d.shards.push_back(std::move(npy));
+    d.shards.push_back(open_shard(dir, manifest_path, info, side, verify_crc));
   }
   if (train != m.counts.train || val != m.counts.val) {
     throw DatasetError(manifest_path + ": its shards hold " + std::to_string(train) +
