@@ -75,7 +75,7 @@ TEST_CASE("same seed, same steps: identical weights; another seed: different one
   s.seed = 7;
   s.label_noise = 0.1;
   s.instance_noise = 0.1;
-  s.total_steps = 4;
+  s.instance_noise_steps = 4;
   GanTrainer a(small_model(), s, torch::kCPU);
   GanTrainer b(small_model(), s, torch::kCPU);
   train(a, images, 2);

@@ -71,7 +71,8 @@ void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels_i
   const torch::Tensor fake = generator_->forward(noise, labels);
 
   // Instance noise blurs both distributions early on, so D cannot win by their disjoint supports.
-  const double progress = static_cast<double>(step_) / std::max<int64_t>(settings_.total_steps, 1);
+  const double progress =
+      static_cast<double>(step_) / std::max<int64_t>(settings_.instance_noise_steps, 1);
   const double sigma = settings_.instance_noise * std::max(0.0, 1.0 - progress);
   torch::Tensor real_in = real;
   torch::Tensor fake_in = fake;

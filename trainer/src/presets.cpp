@@ -48,10 +48,12 @@ PixelRange pixel_range(Arch arch) {
 }
 
 TrainingDefaults training_defaults(Arch arch) {
-  // Radford et al.'s Adam settings suit every preset; the values measured on Quick, Draw! are
-  // in docs/training.md.
-  (void)arch;
-  return {};
+  // Radford et al.'s Adam settings for all. pytorch/examples' `small` trains with soft real
+  // targets (uniform 0.8..1.0); its one-sided equivalent here, 0.1, gave visibly better cats
+  // after 30 epochs on 3,000 images (docs/training.md).
+  TrainingDefaults d;
+  if (arch == Arch::kSmall) d.label_smoothing = 0.1;
+  return d;
 }
 
 }  // namespace qd::train

@@ -63,9 +63,11 @@ std::string options_json(const TrainOptions& o) {
     << ",\n    \"beta2\": " << number(o.beta2)
     << ",\n    \"label_smoothing\": " << number(o.label_smoothing)
     << ",\n    \"label_noise\": " << number(o.label_noise)
-    << ",\n    \"instance_noise\": " << number(o.instance_noise) << ",\n    \"seed\": " << o.seed
-    << ",\n    \"device\": " << quoted(o.device) << ",\n    \"threads\": " << o.threads
-    << ",\n    \"workers\": " << o.workers << ",\n    \"checkpoint_every\": " << o.checkpoint_every
+    << ",\n    \"instance_noise\": " << number(o.instance_noise)
+    << ",\n    \"instance_noise_steps\": " << o.instance_noise_steps
+    << ",\n    \"seed\": " << o.seed << ",\n    \"device\": " << quoted(o.device)
+    << ",\n    \"threads\": " << o.threads << ",\n    \"workers\": " << o.workers
+    << ",\n    \"checkpoint_every\": " << o.checkpoint_every
     << ",\n    \"keep_checkpoints\": " << o.keep_checkpoints
     << ",\n    \"log_every\": " << o.log_every << "\n  }";
   return j.str();
@@ -215,6 +217,7 @@ SavedRun read_run_config(const std::string& dir) {
   t.label_smoothing = r.f64(o, "label_smoothing");
   t.label_noise = r.f64(o, "label_noise");
   t.instance_noise = r.f64(o, "instance_noise");
+  t.instance_noise_steps = r.i64(o, "instance_noise_steps");
   t.seed = r.u64(o, "seed");
   t.device = r.str(o, "device");
   t.threads = static_cast<int>(r.i64(o, "threads"));

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <vector>
 
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/run_directory.h"
@@ -43,7 +44,14 @@ torch::Tensor sample_run(const std::string& run_dir, const SampleRequest& reques
   }
   torch::manual_seed(request.seed);
   const torch::Tensor noise = torch::randn({request.count, model.latent_dim});
-  return trainer.sample(noise, labels);
+  std::vector<torch::Tensor> images;  // in chunks, so that any --count fits in memory
+  constexpr int64_t kChunk = 1024;
+  for (int64_t first = 0; first < request.count; first += kChunk) {
+    const int64_t n = std::min(kChunk, request.count - first);
+    images.push_back(trainer.sample(noise.narrow(0, first, n),
+                                    labels.defined() ? labels.narrow(0, first, n) : labels));
+  }
+  return torch::cat(images);
 }
 
 }  // namespace qd::train

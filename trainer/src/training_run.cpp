@@ -45,6 +45,7 @@ TrainSettings train_settings(const TrainOptions& o) {
   s.label_smoothing = o.label_smoothing;
   s.label_noise = o.label_noise;
   s.instance_noise = o.instance_noise;
+  s.instance_noise_steps = o.instance_noise_steps;
   s.seed = o.seed;
   return s;
 }
@@ -199,7 +200,6 @@ RunOutcome run_training(const TrainOptions& o, const std::atomic<bool>& stop, st
                         bool interactive) {
   const torch::Device device = choose_device(o.device);
   if (o.threads > 0) torch::set_num_threads(o.threads);
-  if (!o.resume) create_run_directory(o.out);
   const SavedRun* saved = nullptr;
   std::optional<SavedRun> saved_run;
   if (o.resume) saved = &saved_run.emplace(read_run_config(o.out));
@@ -214,6 +214,7 @@ RunOutcome run_training(const TrainOptions& o, const std::atomic<bool>& stop, st
                        " in config.json; resume with the same --shards");
   }
   const ModelConfig model = model_config(o, data);
+  if (!o.resume) create_run_directory(o.out);  // only once the data is known to be good
 
   GanTrainer trainer(model, train_settings(o), device);
   const auto checkpoints = list_checkpoints(o.out);
@@ -233,8 +234,6 @@ RunOutcome run_training(const TrainOptions& o, const std::atomic<bool>& stop, st
                        std::to_string(o.batch_size));
   }
   const int64_t total_steps = o.epochs * per_epoch;
-  trainer.set_total_steps(total_steps);
-
   const std::string real_grid = (fs::path(o.out) / "samples" / "real.png").string();
   if (!fs::exists(real_grid)) write_real_grid(real_grid, data, model.conditional());
   const GridInputs grid = grid_inputs(model, o.seed);

@@ -36,18 +36,19 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
       "categories take turns (image i is category i mod the number of categories).\n\n"
       "Exit codes: 0 written, 1 failed (no run or checkpoint, unreadable checkpoint, I/O\n"
       "error), 2 usage error (bad option, unknown --category, no output asked for).\n\nOptions");
-  visible.add_options()("help,h", "show this help and exit")(
-      "run,r", po::value(&o.run), "the run directory written by qd_train --out")(
-      "count,n", po::value(&o.request.count)->default_value(64), "how many images")(
-      "grid,g", po::value(&o.grid), "write the images as a PNG grid")(
-      "npy", po::value(&o.npy), "write the images as an .npy file, uint8 [N, 28, 28]")(
-      "category,c", po::value(&o.request.category), "conditional runs: the category to draw")(
-      "seed", po::value(&o.request.seed)->default_value(0), "seed of the noise")(
-      "checkpoint", po::value(&o.request.checkpoint),
-      "a checkpoint file of the run (default: the latest in <run>/checkpoints/)")(
-      "columns", po::value(&o.columns)->default_value(8), "images per row of the grid")(
-      "scale", po::value(&o.scale)->default_value(2), "grid pixels per image pixel")(
-      "device", po::value(&o.request.device)->default_value("auto"), "auto, cpu or cuda");
+  auto add = visible.add_options();
+  add("help,h", "show this help and exit");
+  add("run,r", po::value(&o.run), "the run directory written by qd_train --out");
+  add("count,n", po::value(&o.request.count)->default_value(64), "how many images");
+  add("grid,g", po::value(&o.grid), "write the images as a PNG grid");
+  add("npy", po::value(&o.npy), "write the images as an .npy file, uint8 [N, 28, 28]");
+  add("category,c", po::value(&o.request.category), "conditional runs: the category to draw");
+  add("seed", po::value(&o.request.seed)->default_value(0), "seed of the noise");
+  add("checkpoint", po::value(&o.request.checkpoint),
+      "a checkpoint file of the run (default: the latest in <run>/checkpoints/)");
+  add("columns", po::value(&o.columns)->default_value(8), "images per row of the grid");
+  add("scale", po::value(&o.scale)->default_value(2), "grid pixels per image pixel");
+  add("device", po::value(&o.request.device)->default_value("auto"), "auto, cpu or cuda");
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, visible), vm);

@@ -87,9 +87,9 @@ bool given(const po::variables_map& vm, const char* name) {
 // Keeps the saved run's options, except those that may change between sessions.
 std::optional<TrainOptions> merge_for_resume(const TrainOptions& cli, const po::variables_map& vm) {
   TrainOptions o = qd::train::read_run_config(cli.out).options;
-  for (const char* fixed :
-       {"split", "arch", "conditional", "batch-size", "latent-dim", "lr", "lr-g", "lr-d", "beta1",
-        "beta2", "label-smoothing", "label-noise", "instance-noise", "seed"}) {
+  for (const char* fixed : {"split", "arch", "conditional", "batch-size", "latent-dim", "lr",
+                            "lr-g", "lr-d", "beta1", "beta2", "label-smoothing", "label-noise",
+                            "instance-noise", "instance-noise-steps", "seed"}) {
     if (given(vm, fixed)) {
       std::cerr << "qd_train: --" << fixed
                 << " cannot change when resuming (config.json keeps the run's value)\n";
@@ -118,44 +118,50 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
   for (const auto& n : qd::train::arch_names()) archs += (archs.empty() ? "" : ", ") + n;
 
   po::options_description visible(kUsageText);
-  visible.add_options()("help,h", "show this help and exit")(
-      "shards,s", po::value(&shards)->multitoken(),
+  auto add = visible.add_options();
+  add("help,h", "show this help and exit");
+  add("shards,s", po::value(&shards)->multitoken(),
       "input data, repeatable and/or comma-separated: shard directories, parents of several, "
-      ".npy files")("split", po::value(&o.split)->default_value("train"),
-                    "which shards of qd_prepare directories: train, val or all")(
-      "out,o", po::value(&o.out), "the run directory (created; must not hold another run)")(
-      "resume", po::bool_switch(&o.resume), "continue the run in --out from its last checkpoint")(
-      "arch,a", po::value(&o.arch)->default_value("keras-dcgan"),
-      ("model preset: " + archs + " (cdcgan = conditional keras-dcgan)").c_str())(
-      "conditional", po::bool_switch(&o.conditional),
-      "condition both networks on the category (one category per input)")(
-      "summary", po::bool_switch(&parsed.summary),
-      "print the layer tables of both networks and exit")(
-      "epochs,e", po::value(&o.epochs)->default_value(25), "epochs in the whole run")(
-      "batch-size,b", po::value(&o.batch_size)->default_value(64), "images per step")(
-      "latent-dim", po::value(&o.latent_dim)->default_value(100), "size of the noise vector")(
-      "lr", po::value(&lr), "learning rate of both optimizers (Adam); default 2e-4")(
-      "lr-g", po::value(&o.lr_g), "the generator's learning rate (overrides --lr)")(
-      "lr-d", po::value(&o.lr_d), "the discriminator's learning rate (overrides --lr)")(
-      "beta1", po::value(&o.beta1)->default_value(0.5, "0.5"), "Adam's beta1")(
-      "beta2", po::value(&o.beta2)->default_value(0.999, "0.999"), "Adam's beta2")(
-      "label-smoothing", po::value(&o.label_smoothing)->default_value(0.0, "0"),
-      "one-sided: D's target for real images is 1 - this (e.g. 0.1)")(
-      "label-noise", po::value(&o.label_noise)->default_value(0.0, "0"),
-      "probability of flipping each of D's targets (e.g. 0.05)")(
-      "instance-noise", po::value(&o.instance_noise)->default_value(0.0, "0"),
-      "std-dev of Gaussian noise on D's inputs, decaying linearly to 0 at the last step (e.g. "
-      "0.1)")("seed", po::value(&o.seed)->default_value(0),
-              "seeds weights, noise, dropout and the data order")(
-      "device", po::value(&o.device)->default_value("auto"),
-      "auto (CUDA when available), cpu or cuda")(
-      "threads,j", po::value(&o.threads)->default_value(0), "CPU threads for torch (0: all cores)")(
-      "workers", po::value(&o.workers)->default_value(2), "loader threads assembling batches")(
-      "checkpoint-every", po::value(&o.checkpoint_every)->default_value(500),
-      "steps between checkpoints (one is also written at the end and on Ctrl-C)")(
-      "keep-checkpoints", po::value(&o.keep_checkpoints)->default_value(3),
-      "how many of the newest checkpoints to keep")(
-      "log-every", po::value(&o.log_every)->default_value(50), "steps per row of metrics.csv");
+      ".npy files");
+  add("split", po::value(&o.split)->default_value("train"),
+      "which shards of qd_prepare directories: train, val or all");
+  add("out,o", po::value(&o.out), "the run directory (created; must not hold another run)");
+  add("resume", po::bool_switch(&o.resume), "continue the run in --out from its last checkpoint");
+  add("arch,a", po::value(&o.arch)->default_value("keras-dcgan"),
+      ("model preset: " + archs + " (cdcgan = conditional keras-dcgan)").c_str());
+  add("conditional", po::bool_switch(&o.conditional),
+      "condition both networks on the category (one category per input)");
+  add("summary", po::bool_switch(&parsed.summary),
+      "print the layer tables of both networks and exit");
+  add("epochs,e", po::value(&o.epochs)->default_value(25), "epochs in the whole run");
+  add("batch-size,b", po::value(&o.batch_size)->default_value(64), "images per step");
+  add("latent-dim", po::value(&o.latent_dim)->default_value(100), "size of the noise vector");
+  add("lr", po::value(&lr), "learning rate of both optimizers (Adam) [default: 2e-4]");
+  add("lr-g", po::value(&o.lr_g), "the generator's learning rate (overrides --lr)");
+  add("lr-d", po::value(&o.lr_d), "the discriminator's learning rate (overrides --lr)");
+  add("beta1", po::value(&o.beta1), "Adam's beta1 [default: 0.5]");
+  add("beta2", po::value(&o.beta2), "Adam's beta2 [default: 0.999]");
+  add("label-smoothing", po::value(&o.label_smoothing),
+      "one-sided: D's target for real images is 1 - this [default: 0.1 for small (as "
+      "pytorch/examples), else 0]");
+  add("label-noise", po::value(&o.label_noise)->default_value(0.0, "0"),
+      "probability of flipping each of D's targets (e.g. 0.05)");
+  add("instance-noise", po::value(&o.instance_noise)->default_value(0.0, "0"),
+      "std-dev of Gaussian noise added to D's inputs (real and fake), decaying linearly to 0 "
+      "(e.g. 0.1)");
+  add("instance-noise-steps", po::value(&o.instance_noise_steps)->default_value(1000),
+      "the step at which the instance noise reaches 0");
+  add("seed", po::value(&o.seed)->default_value(0),
+      "seeds weights, noise, dropout and the data order");
+  add("device", po::value(&o.device)->default_value("auto"),
+      "auto (CUDA when available), cpu or cuda");
+  add("threads,j", po::value(&o.threads)->default_value(0), "CPU threads for torch (0: all cores)");
+  add("workers", po::value(&o.workers)->default_value(2), "loader threads assembling batches");
+  add("checkpoint-every", po::value(&o.checkpoint_every)->default_value(500),
+      "steps between checkpoints (one is also written at the end and on Ctrl-C)");
+  add("keep-checkpoints", po::value(&o.keep_checkpoints)->default_value(3),
+      "how many of the newest checkpoints to keep");
+  add("log-every", po::value(&o.log_every)->default_value(50), "steps per row of metrics.csv");
 
   po::variables_map vm;
   try {
@@ -170,15 +176,19 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
     std::exit(kOk);
   }
   o.shards = split_commas(shards);
-  if (vm.count("lr") == 0U) lr = 2e-4;
-  if (vm.count("lr-g") == 0U) o.lr_g = lr;
-  if (vm.count("lr-d") == 0U) o.lr_d = lr;
+  qd::train::TrainingDefaults defaults;
   try {
-    (void)qd::train::parse_arch(o.arch);
+    defaults = qd::train::training_defaults(qd::train::parse_arch(o.arch));
   } catch (const std::invalid_argument& e) {
     std::cerr << "qd_train: --arch: " << e.what() << "\n";
     return std::nullopt;
   }
+  if (vm.count("lr") == 0U) lr = defaults.lr;
+  if (vm.count("lr-g") == 0U) o.lr_g = lr;
+  if (vm.count("lr-d") == 0U) o.lr_d = lr;
+  if (vm.count("beta1") == 0U) o.beta1 = defaults.beta1;
+  if (vm.count("beta2") == 0U) o.beta2 = defaults.beta2;
+  if (vm.count("label-smoothing") == 0U) o.label_smoothing = defaults.label_smoothing;
   if (parsed.summary) return parsed;
   if (o.out.empty()) {
     std::cerr << "qd_train: --out is required\nTry 'qd_train --help'.\n";
@@ -195,8 +205,8 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
   if (o.epochs < 1 || o.batch_size < 1 || o.latent_dim < 1 || o.lr_g <= 0 || o.lr_d <= 0 ||
       o.beta1 < 0 || o.beta1 >= 1 || o.beta2 < 0 || o.beta2 >= 1 || o.label_smoothing < 0 ||
       o.label_smoothing >= 0.5 || o.label_noise < 0 || o.label_noise >= 0.5 ||
-      o.instance_noise < 0 || o.threads < 0 || o.workers < 1 || o.checkpoint_every < 1 ||
-      o.keep_checkpoints < 1 || o.log_every < 1) {
+      o.instance_noise < 0 || o.instance_noise_steps < 1 || o.threads < 0 || o.workers < 1 ||
+      o.checkpoint_every < 1 || o.keep_checkpoints < 1 || o.log_every < 1) {
     std::cerr << "qd_train: out of range: need --epochs, --batch-size, --latent-dim, --workers, "
                  "--checkpoint-every, --keep-checkpoints, --log-every >= 1; learning rates > 0; "
                  "0 <= --beta1, --beta2 < 1; 0 <= --label-smoothing, --label-noise < 0.5; "

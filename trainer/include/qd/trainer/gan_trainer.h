@@ -18,11 +18,14 @@ struct TrainSettings {
   double lr_d = 2e-4;
   double beta1 = 0.5;
   double beta2 = 0.999;
-  double label_smoothing =
-      0.0;                      // one-sided: the discriminator's target for real images is 1 - this
-  double label_noise = 0.0;     // probability that a target of the discriminator is flipped
-  double instance_noise = 0.0;  // std-dev of noise added to D's inputs, decaying linearly to 0
-  int64_t total_steps = 1;      // when the instance noise reaches 0
+  // One-sided: the discriminator's target for real images is 1 - this.
+  double label_smoothing = 0.0;
+  // The probability that each of the discriminator's targets is flipped.
+  double label_noise = 0.0;
+  // Std-dev of Gaussian noise added to D's inputs at step 0, decaying linearly to 0 at step
+  // instance_noise_steps, whatever the run's length (so extending a run changes nothing before).
+  double instance_noise = 0.0;
+  int64_t instance_noise_steps = 1000;
   uint64_t seed = 0;
 };
 
@@ -56,7 +59,6 @@ class GanTrainer {
   void load(const std::string& path);  // throws std::runtime_error naming the file
 
   int64_t steps_done() const { return step_; }
-  void set_total_steps(int64_t total) { settings_.total_steps = total; }
   const ModelConfig& model() const { return model_; }
   const TrainSettings& settings() const { return settings_; }
   torch::Device device() const { return device_; }

@@ -36,10 +36,10 @@ PixelRange pixel_range(Arch arch);
 
 // Per-preset training defaults, used where the command line does not say otherwise.
 struct TrainingDefaults {
-  double lr_g = 2e-4;
-  double lr_d = 2e-4;
+  double lr = 2e-4;  // both networks
   double beta1 = 0.5;
   double beta2 = 0.999;
+  double label_smoothing = 0.0;
 };
 TrainingDefaults training_defaults(Arch arch);
 

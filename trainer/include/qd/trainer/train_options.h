@@ -26,6 +26,7 @@ struct TrainOptions {
   double label_smoothing = 0.0;
   double label_noise = 0.0;
   double instance_noise = 0.0;
+  int64_t instance_noise_steps = 1000;
   uint64_t seed = 0;
 
   std::string device = "auto";  // auto, cpu or cuda

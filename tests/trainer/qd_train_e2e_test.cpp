@@ -1,0 +1,354 @@
+// The real qd_train and qd_sample: on a Google .npy, on shard directories, resumed, killed,
+// interrupted, and given bad input.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "qd/pipeline/manifest.h"
+#include "qd/pipeline/npy.h"
+#include "qd/pipeline/shard_writer.h"
+#include "qd/trainer/gan_trainer.h"
+#include "qd/trainer/run_directory.h"
+#include "test_support.h"
+#include "torch_doctest.h"
+
+using qd::test::run_command;
+using qd::test::fs::path;
+namespace fs = qd::test::fs;
+
+namespace {
+
+std::string quoted(const path& p) {
+  return "'" + p.string() + "'";
+}
+
+std::string qd_train(const std::string& args) {
+  return std::string(QD_TRAIN_EXE) + " " + args + " 2>&1";
+}
+std::string qd_sample(const std::string& args) {
+  return std::string(QD_SAMPLE_EXE) + " " + args + " 2>&1";
+}
+
+// Small and quick: the `small` preset, batches of 32, one CPU thread each for torch and loader.
+const std::string kQuick = " --arch small --batch-size 32 --threads 1 --workers 1 --log-every 2 ";
+
+// The first `rows` images of Google's numpy_bitmap/<category>.npy as a [rows, 784] file.
+void copy_bitmaps(const path& shared, const std::string& category, uint64_t rows, const path& out) {
+  const qd::MappedNpy in((shared / "numpy_bitmap" / (category + ".npy")).string());
+  REQUIRE(in.rows() >= rows);
+  qd::NpyWriter writer(out.string(), "|u1", {784});
+  writer.append(in.data(), rows);
+  writer.commit();
+}
+
+// A category directory as qd_prepare writes it: shards, keys and manifest.json.
+void make_shard_dir(const path& shared, const std::string& category, uint64_t rows,
+                    const path& dir) {
+  fs::create_directories(dir);
+  const qd::MappedNpy in((shared / "numpy_bitmap" / (category + ".npy")).string());
+  qd::ShardSetWriter writer(dir.string(), 28, 100);
+  for (uint64_t i = 0; i < rows; ++i) writer.append(qd::Split::kTrain, in.row(i), 1000 + i);
+  qd::Manifest m;
+  m.category = category;
+  m.generator = "qd trainer_e2e_tests";
+  m.created_at = "2026-01-01T00:00:00Z";
+  m.source.location = (shared / "numpy_bitmap" / (category + ".npy")).string();
+  m.shards = writer.finish();
+  m.counts.read = m.counts.kept = m.counts.train = rows;
+  qd::write_file_atomically((dir / "manifest.json").string(), qd::to_json(m));
+}
+
+std::string numpy_says(const path& npy, const std::string& expression) {
+  const auto r = run_command(std::string(QD_PYTHON) + " -c \"import numpy as np; a = np.load('" +
+                             npy.string() + "'); print(" + expression + ")\"");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  return r.output.substr(0, r.output.find_last_not_of('\n') + 1);
+}
+
+bool is_png(const path& p) {
+  return fs::exists(p) && qd::test::read_file(p).substr(1, 3) == "PNG";
+}
+
+// A child process running `command_line` (exec'd by sh, so the pid is the program's).
+pid_t start(const std::string& command_line) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string exec = "exec " + command_line;
+    ::execl("/bin/sh", "sh", "-c", exec.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  return pid;
+}
+
+// Waits (at most a minute) until the run has written a checkpoint.
+bool wait_for_checkpoint(const std::string& run) {
+  for (int i = 0; i < 600; ++i) {
+    if (!qd::train::list_checkpoints(run).empty()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+int64_t step_of(const std::string& checkpoint) {
+  return std::stoll(path(checkpoint).stem().string().substr(5));
+}
+
+// The final weights of a run, loaded into a trainer of its configuration.
+qd::train::GanTrainer final_state(const path& run) {
+  const auto saved = qd::train::read_run_config(run.string());
+  qd::train::TrainSettings s;
+  s.seed = saved.options.seed;
+  qd::train::GanTrainer t(qd::train::model_config(saved.options.arch, saved.options.conditional,
+                                                  saved.options.latent_dim,
+                                                  static_cast<int64_t>(saved.categories.size())),
+                          s, torch::kCPU);
+  t.load(qd::train::list_checkpoints(run.string()).back());
+  return t;
+}
+
+bool same_tensors(torch::nn::Module& a, torch::nn::Module& b) {
+  const auto pb = b.named_parameters();
+  for (const auto& p : a.named_parameters()) {
+    if (!torch::equal(p.value(), pb[p.key()])) return false;
+  }
+  const auto bb = b.named_buffers();
+  for (const auto& p : a.named_buffers()) {
+    if (!torch::equal(p.value(), bb[p.key()])) return false;
+  }
+  return true;
+}
+
+// metrics.csv without the timing columns (images/s, loader wait), which may differ.
+std::string losses_of(const path& csv) {
+  std::istringstream in(qd::test::read_file(csv));
+  std::string line;
+  std::string out;
+  while (std::getline(in, line)) {
+    size_t cut = line.size();
+    for (int i = 0; i < 2; ++i) cut = line.rfind(',', cut - 1);
+    out += line.substr(0, cut) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("--help explains every option and exits 0") {
+  const auto train = run_command(qd_train("--help"));
+  CHECK(train.exit_code == 0);
+  for (const char* expected : {"--shards", "--resume", "--arch", "keras-dcgan", "cdcgan",
+                               "--conditional", "--label-smoothing", "--instance-noise",
+                               "--checkpoint-every", "Exit codes", "--summary", "--device"}) {
+    CHECK_MESSAGE(train.output.find(expected) != std::string::npos, expected);
+  }
+  const auto sample = run_command(qd_sample("--help"));
+  CHECK(sample.exit_code == 0);
+  for (const char* expected : {"--run", "--count", "--grid", "--npy", "--category", "--seed"}) {
+    CHECK_MESSAGE(sample.output.find(expected) != std::string::npos, expected);
+  }
+}
+
+TEST_CASE("--summary prints Keras's layer table and parameter counts") {
+  const auto r = run_command(qd_train("--summary"));
+  CHECK(r.exit_code == 0);
+  CHECK(r.output.find("Total params: 3,574,977") != std::string::npos);
+  CHECK(r.output.find("Total params: 662,721") != std::string::npos);
+  CHECK(run_command(qd_train("--summary --arch cdcgan")).exit_code == 2);  // needs the categories
+}
+
+TEST_CASE("bad options and bad inputs are refused with a clear message and the right exit code") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_bad_inputs");
+  CHECK(run_command(qd_train("--out " + quoted(dir / "r"))).exit_code == 2);  // no --shards
+  const auto arch = run_command(qd_train("--shards x.npy --out r --arch huge"));
+  CHECK(arch.exit_code == 2);
+  CHECK(arch.output.find("unknown architecture 'huge'") != std::string::npos);
+  CHECK(run_command(qd_train("--shards x.npy --out r --epochs 0")).exit_code == 2);
+  CHECK(run_command(qd_train("--shards x.npy --out r --no-such-option")).exit_code == 2);
+
+  const auto missing =
+      run_command(qd_train("--shards /nonexistent/cat.npy --out " + quoted(dir / "r1")));
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.output.find("/nonexistent/cat.npy") != std::string::npos);
+
+  qd::NpyWriter floats((dir / "floats.npy").string(), "<f4", {28, 28});
+  std::vector<float> zeros(784);
+  floats.append(zeros.data(), 1);
+  floats.commit();
+  const auto dtype = run_command(
+      qd_train("--shards " + quoted(dir / "floats.npy") + " --out " + quoted(dir / "r2")));
+  CHECK(dtype.exit_code == 1);
+  CHECK(dtype.output.find("floats.npy") != std::string::npos);
+
+  copy_bitmaps(shared, "cat", 64, dir / "cat.npy");
+  qd::NpyWriter big((dir / "big.npy").string(), "|u1", {32, 32});
+  std::vector<uint8_t> blank(32 * 32);
+  big.append(blank.data(), 1);
+  big.commit();
+  const auto mixed =
+      run_command(qd_train("--shards " + quoted(dir / "cat.npy") + "," + quoted(dir / "big.npy") +
+                           " --out " + quoted(dir / "r3")));
+  CHECK(mixed.exit_code == 1);
+  CHECK(mixed.output.find("big.npy") != std::string::npos);
+
+  make_shard_dir(shared, "fish", 150, dir / "fish");
+  {  // one byte of a shard changed: its CRC no longer matches the manifest
+    std::FILE* f = std::fopen((dir / "fish" / "train-00000.npy").c_str(), "r+b");
+    REQUIRE(f != nullptr);
+    std::fseek(f, 500, SEEK_SET);
+    std::fputc(7, f);
+    std::fclose(f);
+  }
+  const auto corrupt =
+      run_command(qd_train("--shards " + quoted(dir / "fish") + " --out " + quoted(dir / "r4")));
+  CHECK(corrupt.exit_code == 1);
+  CHECK(corrupt.output.find("train-00000.npy") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "r4" / "checkpoints"));  // refused before training started
+
+  const auto resume_nothing = run_command(qd_train("--resume --out " + quoted(dir / "none")));
+  CHECK(resume_nothing.exit_code == 2);
+  CHECK(resume_nothing.output.find("holds no run") != std::string::npos);
+  const auto no_run = run_command(qd_sample("--run " + quoted(dir / "none") + " --npy x.npy"));
+  CHECK(no_run.exit_code == 1);
+  CHECK(run_command(qd_sample("--run " + quoted(dir / "none"))).exit_code == 2);  // no output
+}
+
+TEST_CASE("a Google .npy: trains, writes the whole run directory, refuses to overwrite it") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_google_npy");
+  copy_bitmaps(shared, "cat", 96, dir / "cat.npy");
+  const path run = dir / "run";
+  const auto r = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + " --out " +
+                                      quoted(run) + kQuick + "--epochs 2"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("epoch 2/2") != std::string::npos);
+  for (const char* file :
+       {"samples/real.png", "samples/epoch-0001.png", "samples/epoch-0002.png", "loss.png"}) {
+    CHECK_MESSAGE(is_png(run / file), file);
+  }
+  CHECK(qd::test::read_file(run / "progress.gif").substr(0, 6) == "GIF89a");
+  const auto checkpoints = qd::train::list_checkpoints(run.string());
+  REQUIRE(checkpoints.size() == 1);
+  CHECK(step_of(checkpoints.back()) == 6);
+  const std::string config = qd::test::read_file(run / "config.json");
+  for (const char* expected : {"\"arch\": \"small\"", "\"epochs\": 2", "\"libtorch\"",
+                               "\"category\": \"cat\"", "\"images\": 96", "\"label_noise\": 0"}) {
+    CHECK_MESSAGE(config.find(expected) != std::string::npos, expected);
+  }
+  const std::string metrics = qd::test::read_file(run / "metrics.csv");
+  CHECK(metrics.rfind("step,epoch,loss_d,loss_g,d_real,d_fake,images_per_s,loader_wait_s\n", 0) ==
+        0);
+  CHECK(metrics.find("\n6,2,") != std::string::npos);
+
+  const auto again = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + " --out " +
+                                          quoted(run) + kQuick + "--epochs 2"));
+  CHECK(again.exit_code == 2);
+  CHECK(again.output.find("already holds a run") != std::string::npos);
+
+  const auto s = run_command(qd_sample("--run " + quoted(run) + " --count 10 --seed 3 --npy " +
+                                       quoted(dir / "s.npy") + " --grid " + quoted(dir / "s.png")));
+  REQUIRE_MESSAGE(s.exit_code == 0, s.output);
+  CHECK(numpy_says(dir / "s.npy", "a.shape, a.dtype") == "(10, 28, 28) uint8");
+  CHECK(is_png(dir / "s.png"));
+  CHECK(run_command(qd_sample("--run " + quoted(run) + " --npy x.npy --category cat")).exit_code ==
+        2);  // not a conditional run
+}
+
+TEST_CASE("conditional on shard directories: a grid row per category, --category in qd_sample") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_conditional_shards");
+  make_shard_dir(shared, "apple", 64, dir / "data" / "apple");
+  make_shard_dir(shared, "eye", 64, dir / "data" / "eye");
+  const path run = dir / "run";
+  const auto r = run_command(qd_train("--shards " + quoted(dir / "data") + " --conditional --out " +
+                                      quoted(run) + kQuick + "--epochs 1"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(is_png(run / "samples" / "epoch-0001.png"));
+  const std::string config = qd::test::read_file(run / "config.json");
+  CHECK(config.find("\"categories\": [\"apple\", \"eye\"]") != std::string::npos);
+  CHECK(config.find("\"format_version\": 1") != std::string::npos);  // the manifests are kept
+
+  const auto s = run_command(qd_sample("--run " + quoted(run) + " --count 5 --category eye --npy " +
+                                       quoted(dir / "eyes.npy")));
+  REQUIRE_MESSAGE(s.exit_code == 0, s.output);
+  CHECK(numpy_says(dir / "eyes.npy", "a.shape") == "(5, 28, 28)");
+  const auto unknown = run_command(
+      qd_sample("--run " + quoted(run) + " --category cow --npy " + quoted(dir / "cows.npy")));
+  CHECK(unknown.exit_code == 2);
+  CHECK(unknown.output.find("apple, eye") != std::string::npos);
+}
+
+TEST_CASE("2 epochs straight and 1 epoch + --resume + 1 give identical weights and losses") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_resume");
+  copy_bitmaps(shared, "cat", 128, dir / "cat.npy");
+  const std::string common = "--shards " + quoted(dir / "cat.npy") + kQuick +
+                             "--seed 5 --label-noise 0.05 --instance-noise 0.1 --out ";
+  const auto straight = run_command(qd_train(common + quoted(dir / "straight") + " --epochs 2"));
+  REQUIRE_MESSAGE(straight.exit_code == 0, straight.output);
+  const auto first = run_command(qd_train(common + quoted(dir / "halves") + " --epochs 1"));
+  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
+  const auto second = run_command(qd_train("--resume --epochs 2 --out " + quoted(dir / "halves")));
+  REQUIRE_MESSAGE(second.exit_code == 0, second.output);
+  CHECK(second.output.find("resuming") != std::string::npos);
+
+  auto a = final_state(dir / "straight");
+  auto b = final_state(dir / "halves");
+  CHECK(a.steps_done() == 8);
+  CHECK(b.steps_done() == 8);
+  CHECK(same_tensors(*a.generator(), *b.generator()));
+  CHECK(same_tensors(*a.discriminator(), *b.discriminator()));
+  CHECK(losses_of(dir / "straight" / "metrics.csv") == losses_of(dir / "halves" / "metrics.csv"));
+
+  const auto changed = run_command(qd_train("--resume --lr 0.1 --out " + quoted(dir / "halves")));
+  CHECK(changed.exit_code == 2);
+  CHECK(changed.output.find("--lr cannot change") != std::string::npos);
+}
+
+TEST_CASE("kill -9 loses at most the steps since the last checkpoint; the run then finishes") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_kill");
+  copy_bitmaps(shared, "cat", 320, dir / "cat.npy");
+  const path run = dir / "run";
+  const pid_t pid = start(qd_train("--shards " + quoted(dir / "cat.npy") + " --out " + quoted(run) +
+                                   kQuick + "--epochs 4 --checkpoint-every 3") +
+                          " > /dev/null");
+  REQUIRE(wait_for_checkpoint(run.string()));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  CHECK(WIFSIGNALED(status));
+  const int64_t saved = step_of(qd::train::list_checkpoints(run.string()).back());
+  CHECK(saved % 3 == 0);
+
+  const auto resumed = run_command(qd_train("--resume --out " + quoted(run)));
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  CHECK(resumed.output.find("at step " + std::to_string(saved) + " of 40") != std::string::npos);
+  const auto checkpoints = qd::train::list_checkpoints(run.string());
+  CHECK(step_of(checkpoints.back()) == 40);
+  CHECK(checkpoints.size() == 3);  // --keep-checkpoints 3
+}
+
+TEST_CASE("SIGTERM: a checkpoint of the current step, exit code 3, and --resume finishes") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_sigterm");
+  copy_bitmaps(shared, "cat", 320, dir / "cat.npy");
+  const path run = dir / "run";
+  const pid_t pid = start(qd_train("--shards " + quoted(dir / "cat.npy") + " --out " + quoted(run) +
+                                   kQuick + "--epochs 4 --checkpoint-every 2") +
+                          " > " + quoted(dir / "log.txt"));
+  REQUIRE(wait_for_checkpoint(run.string()));
+  ::kill(pid, SIGTERM);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 3);
+  CHECK(qd::test::read_file(dir / "log.txt").find("interrupted: checkpoint at step") !=
+        std::string::npos);
+  const auto resumed = run_command(qd_train("--resume --out " + quoted(run)));
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  CHECK(step_of(qd::train::list_checkpoints(run.string()).back()) == 40);
+}
