@@ -194,6 +194,12 @@ TEST_CASE("bad options and bad inputs are refused with a clear message and the r
   CHECK(mixed.exit_code == 1);
   CHECK(mixed.output.find("big.npy") != std::string::npos);
 
+  const auto too_few = run_command(qd_train("--shards " + quoted(dir / "cat.npy") +
+                                            " --batch-size 100 --out " + quoted(dir / "r5")));
+  CHECK(too_few.exit_code == 1);
+  CHECK(too_few.output.find("fewer than one batch") != std::string::npos);
+  CHECK_FALSE(fs::exists(dir / "r5"));
+
   make_shard_dir(shared, "fish", 150, dir / "fish");
   {  // one byte of a shard changed: its CRC no longer matches the manifest
     std::FILE* f = std::fopen((dir / "fish" / "train-00000.npy").c_str(), "r+b");

@@ -2,11 +2,11 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
-#include <sstream>
 #include <stdexcept>
 
 #include "qd/trainer/dataset.h"
@@ -66,21 +66,28 @@ GridInputs grid_inputs(const ModelConfig& m, uint64_t seed) {
   return g;
 }
 
-// samples/real.png: the first images of the data (8 of each category when conditional).
+// samples/real.png: the first 64 images of the data, or the first 8 of each category.
 void write_real_grid(const std::string& path, const Dataset& data, bool conditional) {
+  std::vector<size_t> picked;
+  if (conditional) {
+    for (int label = 0; label < static_cast<int>(data.categories().size()); ++label) {
+      size_t taken = 0;
+      for (size_t i = 0; i < data.size() && taken < kGridColumns; ++i) {
+        if (data.label(i) == label) {
+          picked.push_back(i);
+          ++taken;
+        }
+      }
+    }
+  } else {
+    for (size_t i = 0; i < data.size() && i < kGridColumns * kGridColumns; ++i) picked.push_back(i);
+  }
   const size_t image_bytes = static_cast<size_t>(data.side()) * data.side();
   std::vector<uint8_t> pixels;
-  const size_t rows = conditional ? data.categories().size() : kGridColumns;
-  for (size_t row = 0; row < rows; ++row) {
-    size_t taken = 0;
-    for (size_t i = 0; i < data.size() && taken < kGridColumns; ++i) {
-      if (conditional && data.label(i) != static_cast<int>(row)) continue;
-      if (!conditional && i < row * kGridColumns) continue;
-      pixels.insert(pixels.end(), data.image(i), data.image(i) + image_bytes);
-      ++taken;
-    }
+  for (const size_t i : picked) {
+    pixels.insert(pixels.end(), data.image(i), data.image(i) + image_bytes);
   }
-  write_sample_grid(path, pixels.data(), pixels.size() / image_bytes, data.side(), kGridColumns);
+  write_sample_grid(path, pixels.data(), picked.size(), data.side(), kGridColumns);
 }
 
 std::string duration_text(double seconds) {
@@ -200,20 +207,23 @@ RunOutcome run_training(const TrainOptions& o, const std::atomic<bool>& stop, st
                         bool interactive) {
   const torch::Device device = choose_device(o.device);
   if (o.threads > 0) torch::set_num_threads(o.threads);
-  const SavedRun* saved = nullptr;
-  std::optional<SavedRun> saved_run;
-  if (o.resume) saved = &saved_run.emplace(read_run_config(o.out));
+  std::optional<SavedRun> saved;
+  if (o.resume) saved = read_run_config(o.out);
 
   DatasetOptions data_options;
   data_options.split = o.split;
   const Dataset data = Dataset::open(o.shards, data_options);
-  if (saved != nullptr &&
-      (saved->images != data.size() || saved->categories != data.categories())) {
+  if (saved && (saved->images != data.size() || saved->categories != data.categories())) {
     throw DatasetError("the data has changed since the run began: " + std::to_string(data.size()) +
                        " images now, " + std::to_string(saved->images) +
                        " in config.json; resume with the same --shards");
   }
   const ModelConfig model = model_config(o, data);
+  if (data.size() < static_cast<size_t>(o.batch_size)) {
+    throw DatasetError("the data has " + std::to_string(data.size()) +
+                       " images, fewer than one batch of --batch-size " +
+                       std::to_string(o.batch_size));
+  }
   if (!o.resume) create_run_directory(o.out);  // only once the data is known to be good
 
   GanTrainer trainer(model, train_settings(o), device);
@@ -228,11 +238,6 @@ RunOutcome run_training(const TrainOptions& o, const std::atomic<bool>& stop, st
   loader_options.pin_memory = device.is_cuda();
   PrefetchLoader loader(data, loader_options);
   const int64_t per_epoch = loader.batches_per_epoch();
-  if (per_epoch == 0) {
-    throw DatasetError("the data has " + std::to_string(data.size()) +
-                       " images, fewer than one batch of --batch-size " +
-                       std::to_string(o.batch_size));
-  }
   const int64_t total_steps = o.epochs * per_epoch;
   const std::string real_grid = (fs::path(o.out) / "samples" / "real.png").string();
   if (!fs::exists(real_grid)) write_real_grid(real_grid, data, model.conditional());
