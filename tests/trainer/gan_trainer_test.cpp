@@ -69,7 +69,7 @@ TEST_CASE("a few steps on real cats lower the discriminator's loss on real image
   CHECK(t.take_metrics().steps == 0);
 }
 
-TEST_CASE("same seed, same steps: identical weights; another seed: different ones") {
+TEST_CASE("same seed, same steps: identical weights, another seed: different ones") {
   const auto images = torch::randint(0, 256, {16, 1, 28, 28}, torch::kLong).to(torch::kUInt8);
   TrainSettings s;
   s.seed = 7;

@@ -83,7 +83,7 @@ TEST_CASE("every preset, plain and conditional, maps noise to 28x28 images and i
   }
 }
 
-TEST_CASE("cdcgan is conditional keras-dcgan; unknown names are refused with the list") {
+TEST_CASE("cdcgan is conditional keras-dcgan, unknown names are refused with the list") {
   bool conditional = false;
   CHECK(parse_arch("cdcgan", &conditional) == Arch::kKerasDcgan);
   CHECK(conditional);

@@ -314,7 +314,7 @@ TEST_CASE("2 epochs straight and 1 epoch + --resume + 1 give identical weights a
   CHECK(changed.output.find("--lr cannot change") != std::string::npos);
 }
 
-TEST_CASE("kill -9 loses at most the steps since the last checkpoint; the run then finishes") {
+TEST_CASE("kill -9 loses at most the steps since the last checkpoint, and the run then finishes") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("train_kill");
   copy_bitmaps(shared, "cat", 320, dir / "cat.npy");
