@@ -90,7 +90,7 @@ TEST_CASE("qd_prepare counts every kind of bad record exactly, and writes loadab
         "uint8 (28, 28) uint64 True");
 }
 
-TEST_CASE("usage errors exit 2 and suggest; --help exits 0") {
+TEST_CASE("usage errors exit 2 and suggest, --help exits 0") {
   const auto unknown = run_command(qd_prepare("--categories catt --out /tmp/qd-unused"));
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find("'cat'") != std::string::npos);
@@ -136,7 +136,7 @@ TEST_CASE("cat and dog from ../shared: Google's exact images, manifest counts ma
   CHECK(std::stoi(numpy_says(check)) > 15);
 }
 
-TEST_CASE("gzipped sources give the same shards; a rerun with nothing changed does no work") {
+TEST_CASE("gzipped sources give the same shards, and a rerun with nothing changed does no work") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("prepare_gzip_rerun");
   const path mirror = make_mirror(dir, shared, {"eye"});
@@ -188,7 +188,7 @@ TEST_CASE(
   check_category(dir / "data/monkey", m.counts.kept);
 }
 
-TEST_CASE("a missing source fails that category only (exit 3); the others are written") {
+TEST_CASE("a missing source fails that category only (exit 3), the others are written") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("prepare_missing");
   const path mirror = make_mirror(dir, shared, {"cat"});
