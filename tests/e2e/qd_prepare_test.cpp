@@ -14,14 +14,13 @@
 #include "qd/pipeline/npy.h"
 #include "test_support.h"
 
+using qd::test::quoted;
 using qd::test::run_command;
+using qd::test::spawn;
+using qd::test::wait_exit_code;
 using qd::test::fs::path;
 
 namespace {
-
-std::string quoted(const path& p) {
-  return "'" + p.string() + "'";
-}
 
 std::string qd_prepare(const std::string& args) {
   return std::string(QD_PREPARE_EXE) + " " + args;
@@ -202,23 +201,6 @@ TEST_CASE("a missing source fails that category only (exit 3), the others are wr
 }
 
 namespace {
-
-// Starts a command in the background (output discarded); returns its pid.
-pid_t spawn(const std::string& command_line) {
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const std::string exec = "exec " + command_line + " >/dev/null 2>&1";
-    ::execl("/bin/sh", "sh", "-c", exec.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int wait_exit_code(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 bool any_staging(const path& out) {
   for (const auto& e : qd::test::fs::directory_iterator(out)) {

@@ -5,14 +5,11 @@
 
 #include "test_support.h"
 
+using qd::test::quoted;
 using qd::test::run_command;
 using qd::test::fs::path;
 
 namespace {
-
-std::string quoted(const path& p) {
-  return "'" + p.string() + "'";
-}
 
 std::string qd_render(const std::string& args) {
   return std::string(QD_RENDER_EXE) + " " + args;

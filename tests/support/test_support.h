@@ -52,6 +52,16 @@ struct CommandResult {
 // Runs a shell command line, capturing its output.
 CommandResult run_command(const std::string& command_line);
 
+// Starts a command line in the background (exec'd by sh, so the pid is the program's own), its
+// output discarded; wait_exit_code() collects it.
+int spawn(const std::string& command_line);
+int wait_exit_code(int pid);
+
+// A path quoted for the shell.
+inline std::string quoted(const fs::path& p) {
+  return "'" + p.string() + "'";
+}
+
 std::string read_file(const fs::path& path);
 
 }  // namespace qd::test
