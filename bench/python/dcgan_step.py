@@ -3,11 +3,17 @@
 
 bench_trainer runs this beside the C++ step, in the same run, with the same torch threads and
 batch: same layers, same weight init, BCE on logits, Adam(2e-4, 0.5, 0.999), D on real, D on
-fake, then G. Prints one line: `images_per_s <value>`.
+fake, then G. Prints `images_per_s <value>` first, then (on CUDA) `peak_gpu_mib <value>`.
 
   python3 dcgan_step.py --arch small --steps 20 --threads 2 --batch-size 64 [--data cat.npy]
+  python3 dcgan_step.py --arch keras-dcgan --device cuda --batch-size 256 [--amp bf16]
+
+On CUDA it is the GPU baseline of scripts/gpu/bench.sh: plain eager PyTorch (no cuDNN benchmark,
+no channels-last, no autocast unless --amp bf16), the data already on the device, timed between
+two torch.cuda.synchronize() calls.
 """
 import argparse
+import contextlib
 import time
 
 import numpy as np
@@ -77,39 +83,66 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--batch-size", type=int, default=64)
     p.add_argument("--data", help="uint8 .npy images (else random bytes)")
+    p.add_argument("--device", default="cpu", choices=("cpu", "cuda"))
+    p.add_argument("--amp", default="off", choices=("off", "bf16"),
+                   help="autocast to bfloat16 (CUDA only; off: the plain eager baseline)")
     args = p.parse_args()
+    if args.device == "cuda" and not torch.cuda.is_available():
+        raise SystemExit("dcgan_step.py: --device cuda: torch.cuda.is_available() is False")
+    if args.amp != "off" and args.device != "cuda":
+        raise SystemExit("dcgan_step.py: --amp bf16 needs --device cuda")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
+    dev = torch.device(args.device)
     latent, b = 100, args.batch_size
     g, d = networks(args.arch, latent)
+    g, d = g.to(dev), d.to(dev)
     opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
     if args.data:
         images = np.load(args.data, mmap_mode="r").reshape(-1, 1, 28, 28)
-        data = torch.from_numpy(np.array(images[:b * 8]))  # a writable copy
+        # a writable copy of b * 8 images, repeated when the file has fewer
+        data = torch.from_numpy(np.resize(np.asarray(images[:b * 8]), (b * 8, 1, 28, 28)))
     else:
         data = torch.randint(0, 256, (b * 8, 1, 28, 28), dtype=torch.uint8)
+    data = data.to(dev)
+    ones, zeros = torch.ones(b, device=dev), torch.zeros(b, device=dev)
+    amp = torch.autocast("cuda", dtype=torch.bfloat16, enabled=args.amp == "bf16") \
+        if args.device == "cuda" else contextlib.nullcontext()
 
     def step(i):
         real = data[(i % 8) * b:(i % 8 + 1) * b].float() * (2.0 / 255.0) - 1.0
-        fake = g(torch.randn(b, latent))
-        opt_d.zero_grad()
-        loss_d = (F.binary_cross_entropy_with_logits(d(real).view(-1), torch.ones(b)) +
-                  F.binary_cross_entropy_with_logits(d(fake.detach()).view(-1), torch.zeros(b)))
+        with amp:
+            fake = g(torch.randn(b, latent, device=dev))
+            opt_d.zero_grad()
+            loss_d = (F.binary_cross_entropy_with_logits(d(real).view(-1).float(), ones) +
+                      F.binary_cross_entropy_with_logits(d(fake.detach()).view(-1).float(), zeros))
         loss_d.backward()
         opt_d.step()
-        opt_g.zero_grad()
-        loss_g = F.binary_cross_entropy_with_logits(d(fake).view(-1), torch.ones(b))
+        with amp:
+            opt_g.zero_grad()
+            loss_g = F.binary_cross_entropy_with_logits(d(fake).view(-1).float(), ones)
         loss_g.backward()
         opt_g.step()
 
+    def sync():
+        if args.device == "cuda":
+            torch.cuda.synchronize()
+
     for i in range(args.warmup):
         step(i)
+    sync()
+    if args.device == "cuda":
+        torch.cuda.reset_peak_memory_stats()
     start = time.perf_counter()
     for i in range(args.steps):
         step(i)
+    sync()
     seconds = time.perf_counter() - start
     print(f"images_per_s {args.steps * b / seconds:.1f}")
+    if args.device == "cuda":
+        print(f"peak_gpu_mib {torch.cuda.max_memory_allocated() / 2**20:.0f}")
+        print(f"device {torch.cuda.get_device_name()}")
 
 
 if __name__ == "__main__":

@@ -1,11 +1,12 @@
 // The prefetching loader: exact, reproducible order (which resume relies on), every image once
-// per epoch, and the same batches whatever the number of workers.
+// per epoch, and the same batches whatever the number of workers; DeviceBatches gives the same.
 #include "qd/trainer/loader.h"
 
 #include <algorithm>
 #include <set>
 
 #include "data_fixtures.h"
+#include "qd/trainer/device_batches.h"
 #include "test_support.h"
 #include "torch_doctest.h"
 
@@ -28,7 +29,7 @@ struct TaggedData {
 };
 
 // Each batch as the image ids it holds, from batch `first` to the end of the epoch.
-std::vector<std::vector<uint32_t>> epoch_ids(PrefetchLoader& loader, int64_t epoch,
+std::vector<std::vector<uint32_t>> epoch_ids(BatchSource& loader, int64_t epoch,
                                              int64_t first = 0) {
   loader.start_epoch(epoch, first);
   std::vector<std::vector<uint32_t>> batches;
@@ -141,4 +142,17 @@ TEST_CASE("loader: rejects impossible options") {
   PrefetchLoader big(t.data, options(1, 200));
   CHECK(big.batches_per_epoch() == 0);
   CHECK(epoch_ids(big, 0).empty());
+}
+
+TEST_CASE("loader: DeviceBatches gives the prefetching loader's batches, resuming mid-epoch too") {
+  TaggedData t;
+  PrefetchLoader loader(t.data, options(2));
+  DeviceBatches resident(t.data, 10, 7, torch::kCPU);
+  CHECK(resident.batches_per_epoch() == loader.batches_per_epoch());
+  for (int64_t epoch = 0; epoch < 3; ++epoch) {
+    CHECK(epoch_ids(resident, epoch) == epoch_ids(loader, epoch));
+  }
+  CHECK(epoch_ids(resident, 4, 6) == epoch_ids(loader, 4, 6));
+  CHECK(resident.wait_seconds() == 0);
+  CHECK_THROWS_AS(resident.start_epoch(0, 11), std::out_of_range);
 }

@@ -358,3 +358,59 @@ TEST_CASE("SIGTERM: a checkpoint of the current step, exit code 3, and --resume 
   REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
   CHECK(step_of(qd::train::list_checkpoints(run.string()).back()) == 40);
 }
+
+TEST_CASE(
+    "speed options: data on the device, channels-last and bf16 train on the CPU, are recorded "
+    "and may change on --resume; a CUDA graph off CUDA is refused before anything is made") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_speed_options");
+  copy_bitmaps(shared, "cat", 96, dir / "cat.npy");
+  const path run = dir / "run";
+  const std::string data = "--shards " + quoted(dir / "cat.npy");
+  const auto r =
+      run_command(qd_train(data + " --out " + quoted(run) + kQuick +
+                           "--epochs 1 --data-on-device on --channels-last on --bf16 on"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  std::string config = qd::test::read_file(run / "config.json");
+  for (const char* expected : {"\"data_on_device\": \"on\"", "\"channels_last\": true",
+                               "\"bf16\": true", "\"cuda_graph\": false"}) {
+    CHECK_MESSAGE(config.find(expected) != std::string::npos, expected);
+  }
+  const auto resumed =
+      run_command(qd_train("--resume --out " + quoted(run) + " --epochs 2 --bf16 off"));
+  REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+  config = qd::test::read_file(run / "config.json");
+  CHECK(config.find("\"bf16\": false") != std::string::npos);
+  CHECK(step_of(qd::train::list_checkpoints(run.string()).back()) == 6);
+
+  const auto graph =
+      run_command(qd_train(data + " --out " + quoted(dir / "g") + " --device cpu --cuda-graph on"));
+  CHECK(graph.exit_code == 2);
+  CHECK_MESSAGE(graph.output.find("--cuda-graph needs") != std::string::npos, graph.output);
+  CHECK_FALSE(fs::exists(dir / "g"));
+  CHECK(run_command(qd_train(data + " --out " + quoted(dir / "b") + " --bf16 maybe")).exit_code ==
+        2);
+  CHECK(run_command(qd_train(data + " --out " + quoted(dir / "d") + " --data-on-device always"))
+            .exit_code == 2);
+}
+
+TEST_CASE("CUDA: every speedup on, then resumed on the CPU") {
+  if (!torch::cuda::is_available()) {
+    MESSAGE("no CUDA device here: this test did not run");
+    return;
+  }
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_cuda");
+  copy_bitmaps(shared, "cat", 640, dir / "cat.npy");
+  const path run = dir / "run";
+  const auto r = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + " --out " +
+                                      quoted(run) + " --arch keras-dcgan --batch-size 64 " +
+                                      "--epochs 2 --device cuda --data-on-device on " +
+                                      "--channels-last on --bf16 on --cuda-graph on"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("epoch 2/2") != std::string::npos);
+  const auto cpu = run_command(
+      qd_train("--resume --out " + quoted(run) + " --epochs 3 --device cpu --cuda-graph off"));
+  REQUIRE_MESSAGE(cpu.exit_code == 0, cpu.output);
+  CHECK(step_of(qd::train::list_checkpoints(run.string()).back()) == 30);
+}

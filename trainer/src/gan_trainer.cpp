@@ -1,9 +1,12 @@
 #include "qd/trainer/gan_trainer.h"
 
+#include <ATen/Context.h>
+
 #include <sstream>
 #include <stdexcept>
 
 #include "qd/pipeline/atomic_file.h"
+#include "qd/trainer/autocast_scope.h"
 
 namespace qd::train {
 
@@ -18,17 +21,39 @@ uint64_t splitmix64(uint64_t x) {
   return x ^ (x >> 31U);
 }
 
+// CUDA graph capture needs a few eager steps first (cuDNN's algorithm search, the gradients'
+// first allocation), as PyTorch's documentation prescribes.
+constexpr int64_t kGraphWarmupSteps = 3;
+
 // Networks are built on the CPU from the seed, so a seed gives the same weights on any device.
 Network seeded(Network (*make)(const ModelConfig&), const ModelConfig& model, uint64_t seed,
-               torch::Device device) {
+               torch::Device device, bool channels_last) {
   torch::manual_seed(seed);
   Network n = make(model);
   n->to(device);
+  if (channels_last) {
+    torch::NoGradGuard no_grad;
+    for (auto& p : n->parameters()) {
+      if (p.dim() == 4) p.set_data(p.data().contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+  }
   return n;
 }
 
-torch::optim::AdamOptions adam(double lr, const TrainSettings& s) {
-  return torch::optim::AdamOptions(lr).betas({s.beta1, s.beta2});
+AdamSettings adam(double lr, const TrainSettings& s) {
+  AdamSettings a;
+  a.lr = lr;
+  a.beta1 = s.beta1;
+  a.beta2 = s.beta2;
+  return a;
+}
+
+FastPath checked(FastPath fast, torch::Device device) {
+  if (fast.cuda_graph && !built_with_cuda()) make_step_graph();  // throws, saying why
+  if (fast.cuda_graph && !device.is_cuda()) {
+    throw std::invalid_argument("--cuda-graph needs --device cuda");
+  }
+  return fast;
 }
 
 torch::Tensor bce(const torch::Tensor& logits, const torch::Tensor& targets) {
@@ -42,76 +67,120 @@ uint64_t step_seed(uint64_t seed, int64_t step) {
 }
 
 GanTrainer::GanTrainer(const ModelConfig& model, const TrainSettings& settings,
-                       torch::Device device)
+                       torch::Device device, FastPath fast)
     : model_(model),
       settings_(settings),
       device_(device),
-      generator_(seeded(make_generator, model, settings.seed, device)),
-      discriminator_(seeded(make_discriminator, model, splitmix64(settings.seed), device)),
+      fast_(checked(fast, device)),
+      generator_(seeded(make_generator, model, settings.seed, device, fast.channels_last)),
+      discriminator_(
+          seeded(make_discriminator, model, splitmix64(settings.seed), device, fast.channels_last)),
       opt_g_(generator_->parameters(), adam(settings.lr_g, settings)),
       opt_d_(discriminator_->parameters(), adam(settings.lr_d, settings)),
-      metric_sums_(torch::zeros({4}, torch::TensorOptions().device(device))) {}
+      metric_sums_(torch::zeros({4}, torch::TensorOptions().device(device))),
+      sigma_(torch::zeros({}, torch::TensorOptions().device(device))) {
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(fast_.cudnn_benchmark);
+  if (fast_.cuda_graph) graph_ = make_step_graph();
+}
 
 torch::Tensor GanTrainer::to_pixels(const torch::Tensor& images) const {
-  const torch::Tensor x = images.to(device_, /*non_blocking=*/true).to(torch::kFloat);
+  torch::Tensor x = images.to(device_, /*non_blocking=*/true).to(torch::kFloat);
+  if (fast_.channels_last) x = x.contiguous(torch::MemoryFormat::ChannelsLast);
   if (pixel_range(model_.arch) == PixelRange::kUnit) return x.div(255.0);
   return x.mul(2.0 / 255.0).sub(1.0);
 }
 
-void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels_in) {
+void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) {
   torch::manual_seed(step_seed(settings_.seed, step_));
+  // Instance noise blurs both distributions early on, so D cannot win by their disjoint supports.
+  const double progress =
+      static_cast<double>(step_) / std::max<int64_t>(settings_.instance_noise_steps, 1);
+  sigma_.fill_(settings_.instance_noise * std::max(0.0, 1.0 - progress));
+  if (graph_) {
+    graph_step(images, labels);
+  } else {
+    run_step(images, labels);
+  }
+  ++metric_steps_;
+  ++step_;
+}
+
+void GanTrainer::graph_step(const torch::Tensor& images, const torch::Tensor& labels) {
+  if (!graph_images_.defined()) {
+    graph_images_ = torch::empty(images.sizes(), images.options().device(device_));
+    graph_labels_ = torch::empty(labels.sizes(), labels.options().device(device_));
+  }
+  if (!images.sizes().equals(graph_images_.sizes())) {
+    throw std::invalid_argument("a CUDA graph step needs batches of one size");
+  }
+  graph_images_.copy_(images, /*non_blocking=*/true);
+  graph_labels_.copy_(labels, /*non_blocking=*/true);
+  const auto body = [this] { run_step(graph_images_, graph_labels_); };
+  if (graph_steps_ < kGraphWarmupSteps) {
+    graph_->warmup(body);
+  } else {
+    if (!graph_->captured()) {
+      graph_->capture(body);
+      torch::manual_seed(step_seed(settings_.seed, step_));  // replay draws as this step would
+    }
+    graph_->replay();
+  }
+  ++graph_steps_;
+}
+
+void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labels_in) {
   generator_->train();
   discriminator_->train();
   const torch::Tensor real = to_pixels(images);
   const torch::Tensor labels = labels_in.to(device_, /*non_blocking=*/true);
   const int64_t b = real.size(0);
   const auto opts = real.options();
-
-  const torch::Tensor noise = torch::randn({b, model_.latent_dim}, opts);
-  const torch::Tensor fake = generator_->forward(noise, labels);
-
-  // Instance noise blurs both distributions early on, so D cannot win by their disjoint supports.
-  const double progress =
-      static_cast<double>(step_) / std::max<int64_t>(settings_.instance_noise_steps, 1);
-  const double sigma = settings_.instance_noise * std::max(0.0, 1.0 - progress);
-  torch::Tensor real_in = real;
-  torch::Tensor fake_in = fake;
-  if (sigma > 0) {
-    real_in = real + sigma * torch::randn_like(real);
-    fake_in = fake + sigma * torch::randn_like(fake);
-  }
-
   const double real_target = 1.0 - settings_.label_smoothing;
-  torch::Tensor real_targets = torch::full({b}, real_target, opts);
-  torch::Tensor fake_targets = torch::zeros({b}, opts);
-  if (settings_.label_noise > 0) {
-    real_targets = torch::where(torch::rand({b}, opts) < settings_.label_noise,
-                                torch::zeros_like(real_targets), real_targets);
-    fake_targets = torch::where(torch::rand({b}, opts) < settings_.label_noise,
-                                torch::full_like(fake_targets, real_target), fake_targets);
-  }
 
+  torch::Tensor fake_in;
+  torch::Tensor logits_real;
+  torch::Tensor logits_fake;
+  torch::Tensor loss_d;
+  {
+    const AutocastScope autocast(fast_.bf16, device_);
+    const torch::Tensor noise = torch::randn({b, model_.latent_dim}, opts);
+    const torch::Tensor fake = generator_->forward(noise, labels);
+    torch::Tensor real_in = real;
+    fake_in = fake;
+    if (settings_.instance_noise > 0) {
+      real_in = real + sigma_ * torch::randn_like(real);
+      fake_in = fake + sigma_ * torch::randn_like(fake);
+    }
+    torch::Tensor real_targets = torch::full({b}, real_target, opts);
+    torch::Tensor fake_targets = torch::zeros({b}, opts);
+    if (settings_.label_noise > 0) {
+      real_targets = torch::where(torch::rand({b}, opts) < settings_.label_noise,
+                                  torch::zeros_like(real_targets), real_targets);
+      fake_targets = torch::where(torch::rand({b}, opts) < settings_.label_noise,
+                                  torch::full_like(fake_targets, real_target), fake_targets);
+    }
+    logits_real = discriminator_->forward(real_in, labels).view({-1}).to(torch::kFloat);
+    logits_fake = discriminator_->forward(fake_in.detach(), labels).view({-1}).to(torch::kFloat);
+    loss_d = bce(logits_real, real_targets) + bce(logits_fake, fake_targets);
+  }
   opt_d_.zero_grad();
-  const torch::Tensor logits_real = discriminator_->forward(real_in, labels).view({-1});
-  const torch::Tensor logits_fake = discriminator_->forward(fake_in.detach(), labels).view({-1});
-  const torch::Tensor loss_d = bce(logits_real, real_targets) + bce(logits_fake, fake_targets);
   loss_d.backward();
   opt_d_.step();
 
+  torch::Tensor loss_g;
+  {
+    const AutocastScope autocast(fast_.bf16, device_);
+    const torch::Tensor logits_g = discriminator_->forward(fake_in, labels).view({-1});
+    loss_g = bce(logits_g.to(torch::kFloat), torch::ones({b}, opts));
+  }
   opt_g_.zero_grad();
-  const torch::Tensor logits_g = discriminator_->forward(fake_in, labels).view({-1});
-  const torch::Tensor loss_g = bce(logits_g, torch::ones({b}, opts));
   loss_g.backward();
   opt_g_.step();
 
-  {
-    torch::NoGradGuard no_grad;
-    metric_sums_ +=
-        torch::stack({loss_d.detach(), loss_g.detach(), torch::sigmoid(logits_real.detach()).mean(),
-                      torch::sigmoid(logits_fake.detach()).mean()});
-  }
-  ++metric_steps_;
-  ++step_;
+  torch::NoGradGuard no_grad;
+  metric_sums_ +=
+      torch::stack({loss_d.detach(), loss_g.detach(), torch::sigmoid(logits_real.detach()).mean(),
+                    torch::sigmoid(logits_fake.detach()).mean()});
 }
 
 StepMetrics GanTrainer::take_metrics() {

@@ -51,22 +51,30 @@ std::string utc_now() {
   return buf;
 }
 
+const char* boolean(bool b) {
+  return b ? "true" : "false";
+}
+
 std::string options_json(const TrainOptions& o) {
   std::ostringstream j;
   j << "{\n    \"shards\": [";
   for (size_t i = 0; i < o.shards.size(); ++i) j << (i ? ", " : "") << quoted(o.shards[i]);
   j << "],\n    \"split\": " << quoted(o.split) << ",\n    \"arch\": " << quoted(o.arch)
-    << ",\n    \"conditional\": " << (o.conditional ? "true" : "false")
-    << ",\n    \"epochs\": " << o.epochs << ",\n    \"batch_size\": " << o.batch_size
-    << ",\n    \"latent_dim\": " << o.latent_dim << ",\n    \"lr_g\": " << number(o.lr_g)
-    << ",\n    \"lr_d\": " << number(o.lr_d) << ",\n    \"beta1\": " << number(o.beta1)
-    << ",\n    \"beta2\": " << number(o.beta2)
+    << ",\n    \"conditional\": " << boolean(o.conditional) << ",\n    \"epochs\": " << o.epochs
+    << ",\n    \"batch_size\": " << o.batch_size << ",\n    \"latent_dim\": " << o.latent_dim
+    << ",\n    \"lr_g\": " << number(o.lr_g) << ",\n    \"lr_d\": " << number(o.lr_d)
+    << ",\n    \"beta1\": " << number(o.beta1) << ",\n    \"beta2\": " << number(o.beta2)
     << ",\n    \"label_smoothing\": " << number(o.label_smoothing)
     << ",\n    \"label_noise\": " << number(o.label_noise)
     << ",\n    \"instance_noise\": " << number(o.instance_noise)
     << ",\n    \"instance_noise_steps\": " << o.instance_noise_steps
     << ",\n    \"seed\": " << o.seed << ",\n    \"device\": " << quoted(o.device)
     << ",\n    \"threads\": " << o.threads << ",\n    \"workers\": " << o.workers
+    << ",\n    \"data_on_device\": " << quoted(o.data_on_device)
+    << ",\n    \"cudnn_benchmark\": " << boolean(o.fast.cudnn_benchmark)
+    << ",\n    \"channels_last\": " << boolean(o.fast.channels_last)
+    << ",\n    \"bf16\": " << boolean(o.fast.bf16)
+    << ",\n    \"cuda_graph\": " << boolean(o.fast.cuda_graph)
     << ",\n    \"checkpoint_every\": " << o.checkpoint_every
     << ",\n    \"keep_checkpoints\": " << o.keep_checkpoints
     << ",\n    \"log_every\": " << o.log_every << "\n  }";
@@ -222,6 +230,11 @@ SavedRun read_run_config(const std::string& dir) {
   t.device = r.str(o, "device");
   t.threads = static_cast<int>(r.i64(o, "threads"));
   t.workers = static_cast<int>(r.i64(o, "workers"));
+  t.data_on_device = r.str(o, "data_on_device");
+  t.fast.cudnn_benchmark = r.boolean(o, "cudnn_benchmark");
+  t.fast.channels_last = r.boolean(o, "channels_last");
+  t.fast.bf16 = r.boolean(o, "bf16");
+  t.fast.cuda_graph = r.boolean(o, "cuda_graph");
   t.checkpoint_every = r.i64(o, "checkpoint_every");
   t.keep_checkpoints = static_cast<int>(r.i64(o, "keep_checkpoints"));
   t.log_every = r.i64(o, "log_every");

@@ -9,7 +9,9 @@
 #include <optional>
 #include <stdexcept>
 
+#include "qd/trainer/cuda_support.h"
 #include "qd/trainer/dataset.h"
+#include "qd/trainer/device_batches.h"
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/loader.h"
 #include "qd/trainer/metrics_log.h"
@@ -88,6 +90,26 @@ void write_real_grid(const std::string& path, const Dataset& data, bool conditio
     pixels.insert(pixels.end(), data.image(i), data.image(i) + image_bytes);
   }
   write_sample_grid(path, pixels.data(), picked.size(), data.side(), kGridColumns);
+}
+
+// The whole dataset on the device when asked, or (auto) when it is a GPU with room to spare.
+std::unique_ptr<BatchSource> batch_source(const TrainOptions& o, const Dataset& data,
+                                          torch::Device device) {
+  bool resident = o.data_on_device == "on";
+  if (o.data_on_device == "auto") {
+    resident =
+        device.is_cuda() && DeviceBatches::device_bytes(data) <= cuda_free_memory_bytes() / 4;
+  } else if (o.data_on_device != "off" && o.data_on_device != "on") {
+    throw std::invalid_argument("--data-on-device must be auto, on or off, not '" +
+                                o.data_on_device + "'");
+  }
+  if (resident) return std::make_unique<DeviceBatches>(data, o.batch_size, o.seed, device);
+  LoaderOptions loader_options;
+  loader_options.batch_size = o.batch_size;
+  loader_options.seed = o.seed;
+  loader_options.workers = o.workers;
+  loader_options.pin_memory = device.is_cuda();
+  return std::make_unique<PrefetchLoader>(data, loader_options);
 }
 
 std::string duration_text(double seconds) {
@@ -224,19 +246,14 @@ RunOutcome run_training(const TrainOptions& o, const std::atomic<bool>& stop, st
                        " images, fewer than one batch of --batch-size " +
                        std::to_string(o.batch_size));
   }
-  if (!o.resume) create_run_directory(o.out);  // only once the data is known to be good
-
-  GanTrainer trainer(model, train_settings(o), device);
+  GanTrainer trainer(model, train_settings(o), device, o.fast);
+  if (!o.resume) create_run_directory(o.out);  // only once data and options are known to be good
   const auto checkpoints = list_checkpoints(o.out);
   if (o.resume && !checkpoints.empty()) trainer.load(checkpoints.back());
   write_run_config(o.out, o, data);
 
-  LoaderOptions loader_options;
-  loader_options.batch_size = o.batch_size;
-  loader_options.seed = o.seed;
-  loader_options.workers = o.workers;
-  loader_options.pin_memory = device.is_cuda();
-  PrefetchLoader loader(data, loader_options);
+  const std::unique_ptr<BatchSource> batches = batch_source(o, data, device);
+  BatchSource& loader = *batches;
   const int64_t per_epoch = loader.batches_per_epoch();
   const int64_t total_steps = o.epochs * per_epoch;
   const std::string real_grid = (fs::path(o.out) / "samples" / "real.png").string();

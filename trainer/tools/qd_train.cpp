@@ -68,8 +68,11 @@ const char* const kUsageText =
     "--resume continues the run in --out from its latest checkpoint up to --epochs (the run's\n"
     "total), exactly as if it had not stopped; its saved options are used, and only --epochs,\n"
     "--shards (same images), --device, --threads, --workers, --checkpoint-every,\n"
-    "--keep-checkpoints and --log-every may be given again. Ctrl-C or SIGTERM writes a\n"
-    "checkpoint and exits with 3; a second Ctrl-C stops at once.\n\n"
+    "--keep-checkpoints, --log-every and the speed options may be given again. Ctrl-C or SIGTERM\n"
+    "writes a checkpoint and exits with 3; a second Ctrl-C stops at once.\n\n"
+    "Speed options (on a GPU; each can be switched off to measure it): --data-on-device,\n"
+    "--cudnn-benchmark, --channels-last, --bf16, --cuda-graph. On the CPU only --channels-last\n"
+    "and --bf16 apply; --cuda-graph needs a CUDA build and --device cuda.\n\n"
     "Exit codes: 0 trained up to --epochs (or --summary printed), 1 failed (bad or inconsistent\n"
     "data, unreadable checkpoint, I/O error), 2 usage error (bad option; --out holds another run\n"
     "and --resume was not given; --resume without a run), 3 interrupted, checkpoint written.\n\n"
@@ -106,7 +109,19 @@ std::optional<TrainOptions> merge_for_resume(const TrainOptions& cli, const po::
   if (given(vm, "checkpoint-every")) o.checkpoint_every = cli.checkpoint_every;
   if (given(vm, "keep-checkpoints")) o.keep_checkpoints = cli.keep_checkpoints;
   if (given(vm, "log-every")) o.log_every = cli.log_every;
+  if (given(vm, "data-on-device")) o.data_on_device = cli.data_on_device;
+  if (given(vm, "cudnn-benchmark")) o.fast.cudnn_benchmark = cli.fast.cudnn_benchmark;
+  if (given(vm, "channels-last")) o.fast.channels_last = cli.fast.channels_last;
+  if (given(vm, "bf16")) o.fast.bf16 = cli.fast.bf16;
+  if (given(vm, "cuda-graph")) o.fast.cuda_graph = cli.fast.cuda_graph;
   return o;
+}
+
+// "on" or "off" (also true/false, yes/no, 1/0) for the switches that default either way.
+bool parse_on_off(const std::string& option, const std::string& value) {
+  if (value == "on" || value == "true" || value == "yes" || value == "1") return true;
+  if (value == "off" || value == "false" || value == "no" || value == "0") return false;
+  throw po::validation_error(po::validation_error::invalid_option_value, option, value);
 }
 
 std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
@@ -161,12 +176,30 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
       "steps between checkpoints (one is also written at the end and on Ctrl-C)");
   add("keep-checkpoints", po::value(&o.keep_checkpoints)->default_value(3),
       "how many of the newest checkpoints to keep");
-  add("log-every", po::value(&o.log_every)->default_value(50), "steps per row of metrics.csv");
+  add("log-every", po::value(&o.log_every)->default_value(50),
+      "steps per row of metrics.csv (the only time a step waits for the device)");
+  std::string cudnn_benchmark, channels_last, bf16, cuda_graph;
+  add("data-on-device", po::value(&o.data_on_device)->default_value("auto"),
+      "auto, on or off: the whole dataset in the device's memory, batches gathered there (auto: "
+      "on CUDA when it takes at most a quarter of the free memory), else the prefetching loader");
+  add("cudnn-benchmark", po::value(&cudnn_benchmark)->default_value("on"),
+      "on or off: let cuDNN time its algorithms for the step's shapes (CUDA)");
+  add("channels-last", po::value(&channels_last)->default_value("off"),
+      "on or off: NHWC weights and images");
+  add("bf16", po::value(&bf16)->default_value("off"),
+      "on or off: bfloat16 autocast of the forward passes (losses and optimizers in float32)");
+  add("cuda-graph", po::value(&cuda_graph)->default_value("off"),
+      "on or off: capture the whole step (both networks, both optimizers) in a CUDA graph after "
+      "3 eager steps and replay it");
 
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, visible), vm);
     po::notify(vm);
+    o.fast.cudnn_benchmark = parse_on_off("cudnn-benchmark", cudnn_benchmark);
+    o.fast.channels_last = parse_on_off("channels-last", channels_last);
+    o.fast.bf16 = parse_on_off("bf16", bf16);
+    o.fast.cuda_graph = parse_on_off("cuda-graph", cuda_graph);
   } catch (const po::error& e) {
     std::cerr << "qd_train: " << e.what() << "\nTry 'qd_train --help'.\n";
     return std::nullopt;
@@ -215,6 +248,10 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
   }
   if (o.split != "train" && o.split != "val" && o.split != "all") {
     std::cerr << "qd_train: --split must be train, val or all\n";
+    return std::nullopt;
+  }
+  if (o.data_on_device != "auto" && o.data_on_device != "on" && o.data_on_device != "off") {
+    std::cerr << "qd_train: --data-on-device must be auto, on or off\n";
     return std::nullopt;
   }
   return parsed;

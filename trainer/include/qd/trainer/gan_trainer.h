@@ -6,8 +6,12 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "qd/trainer/adam.h"
+#include "qd/trainer/cuda_support.h"
+#include "qd/trainer/fast_path.h"
 #include "qd/trainer/networks.h"
 #include "qd/trainer/presets.h"
 
@@ -40,11 +44,14 @@ struct StepMetrics {
 
 class GanTrainer {
  public:
-  // Builds fresh networks with weights drawn from `settings.seed`.
-  GanTrainer(const ModelConfig& model, const TrainSettings& settings, torch::Device device);
+  // Builds fresh networks with weights drawn from `settings.seed`. Throws std::invalid_argument
+  // for a CUDA graph off CUDA or in a build without CUDA.
+  GanTrainer(const ModelConfig& model, const TrainSettings& settings, torch::Device device,
+             FastPath fast = {});
 
   // One step of both networks on real images: uint8 [B, 1, S, S] (255 = ink) and int64 labels
-  // [B], on any device. Metrics stay on the device until take_metrics().
+  // [B], on any device (with a CUDA graph, B must not change). Nothing in it waits for the
+  // device: the metrics stay there until take_metrics().
   void step(const torch::Tensor& images, const torch::Tensor& labels);
   StepMetrics take_metrics();  // waits for the device
 
@@ -62,20 +69,33 @@ class GanTrainer {
   const ModelConfig& model() const { return model_; }
   const TrainSettings& settings() const { return settings_; }
   torch::Device device() const { return device_; }
+  const FastPath& fast_path() const { return fast_; }
   Network& generator() { return generator_; }
   Network& discriminator() { return discriminator_; }
 
  private:
+  // The step's kernels, the same eager or captured.
+  void run_step(const torch::Tensor& images, const torch::Tensor& labels);
+  void graph_step(const torch::Tensor& images, const torch::Tensor& labels);
+
   ModelConfig model_;
   TrainSettings settings_;
   torch::Device device_;
+  FastPath fast_;
   Network generator_;
   Network discriminator_;
-  torch::optim::Adam opt_g_;
-  torch::optim::Adam opt_d_;
+  DeviceAdam opt_g_;
+  DeviceAdam opt_d_;
   int64_t step_ = 0;
   torch::Tensor metric_sums_;  // loss_d, loss_g, d_real, d_fake
   int64_t metric_steps_ = 0;
+  torch::Tensor sigma_;  // this step's instance-noise std-dev, a scalar on the device
+
+  // CUDA graph: the captured step reads its batch from these fixed buffers.
+  std::unique_ptr<StepGraph> graph_;
+  torch::Tensor graph_images_;
+  torch::Tensor graph_labels_;
+  int64_t graph_steps_ = 0;
 };
 
 // The seed of torch's generator for step `step` of a run seeded with `seed`.

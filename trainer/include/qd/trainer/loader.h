@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "qd/trainer/batch_source.h"
 #include "qd/trainer/dataset.h"
 
 namespace qd::train {
@@ -27,31 +28,23 @@ struct LoaderOptions {
   bool pin_memory = false;  // page-locked host memory (only used when CUDA is available)
 };
 
-struct Batch {
-  torch::Tensor images;  // uint8 [B,1,S,S], CPU, pinned if asked
-  torch::Tensor labels;  // int64 [B]
-  int64_t index = 0;     // batch index in the epoch
-};
-
 // The order of epoch `epoch`: a permutation of 0..n-1 that depends only on (n, seed, epoch), the
 // same with every compiler and standard library (splitmix64 and Fisher-Yates, no std::shuffle).
 std::vector<uint32_t> epoch_order(size_t n, uint64_t seed, int64_t epoch);
 
-class PrefetchLoader {
+// Batches' images are on the CPU, pinned if asked.
+class PrefetchLoader : public BatchSource {
  public:
   // `data` must outlive the loader.
   PrefetchLoader(const Dataset& data, LoaderOptions options);
-  ~PrefetchLoader();  // stops and joins its threads, even mid-epoch
+  ~PrefetchLoader() override;  // stops and joins its threads, even mid-epoch
   PrefetchLoader(const PrefetchLoader&) = delete;
   PrefetchLoader& operator=(const PrefetchLoader&) = delete;
 
-  int64_t batches_per_epoch() const;  // full batches only (the remainder is dropped)
-  // Starts assembling epoch `epoch` from batch `first_batch` (> 0: resuming mid-epoch). Whatever
-  // was left of the previous epoch is discarded.
-  void start_epoch(int64_t epoch, int64_t first_batch = 0);
-  // The next batch in order; nullopt at the end of the epoch (or before any start_epoch).
-  std::optional<Batch> next();
-  double wait_seconds() const;  // total time next() spent blocked
+  int64_t batches_per_epoch() const override;
+  void start_epoch(int64_t epoch, int64_t first_batch = 0) override;
+  std::optional<Batch> next() override;
+  double wait_seconds() const override;
 
  private:
   void work();

@@ -17,7 +17,7 @@ class RunDirectoryError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-inline constexpr int kRunFormatVersion = 1;
+inline constexpr int kRunFormatVersion = 2;
 
 // What config.json tells a later process (qd_train --resume, qd_sample).
 struct SavedRun {

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "qd/trainer/fast_path.h"
+
 namespace qd::train {
 
 struct TrainOptions {
@@ -32,6 +34,10 @@ struct TrainOptions {
   std::string device = "auto";  // auto, cpu or cuda
   int threads = 0;              // CPU threads for torch (0: all cores)
   int workers = 2;              // loader threads
+  // auto: the whole dataset on the device when that is CUDA and the data takes at most a quarter
+  // of its free memory; on; off (the prefetching loader).
+  std::string data_on_device = "auto";
+  FastPath fast;
   int64_t checkpoint_every = 500;
   int keep_checkpoints = 3;
   int64_t log_every = 50;  // steps per metrics.csv row
