@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -69,14 +70,18 @@ int main(int argc, char** argv) {
   int copies = 10;
   int runs = 2;
   fs::path work = fs::temp_directory_path() / "qd-bench-prepare";
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
-    if (flag == "--copies")
-      copies = std::atoi(argv[i + 1]);
-    else if (flag == "--runs")
-      runs = std::atoi(argv[i + 1]);
-    else if (flag == "--work")
+    if (flag == "--copies" && i + 1 < argc) {
+      copies = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--runs" && i + 1 < argc) {
+      runs = std::max(1, std::atoi(argv[i + 1]));
+    } else if (flag == "--work" && i + 1 < argc) {
       work = argv[i + 1];
+    } else {
+      std::fprintf(stderr, "usage: bench_prepare [--copies N] [--runs R] [--work DIR]\n");
+      return 2;
+    }
   }
   const fs::path source_dir = QD_SOURCE_DIR;
   const fs::path simplified = source_dir / ".." / "shared" / "quickdraw" / "simplified";

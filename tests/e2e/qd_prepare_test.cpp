@@ -214,11 +214,15 @@ bool any_staging(const path& out) {
 void make_big_input(const path& shared, const path& file) {
   static const path made = path(QD_BINARY_DIR) / "scratch" / "big-input-6.ndjson.gz";
   if (!qd::test::fs::exists(made)) {
+    // CTest runs suites in parallel: each makes its own copy and renames it into place, so none
+    // ever copies another's half-written file.
     qd::test::fs::create_directories(made.parent_path());
+    const path partial = made.string() + ".partial-" + std::to_string(::getpid());
     const auto r = run_command(std::string(QD_PYTHON) + " " +
                                quoted(path(QD_SOURCE_DIR) / "bench/python/make_input.py") + " " +
-                               quoted(shared / "simplified") + " 6 " + quoted(made));
+                               quoted(shared / "simplified") + " 6 " + quoted(partial));
     REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    qd::test::fs::rename(partial, made);
   }
   qd::test::fs::copy_file(made, file, qd::test::fs::copy_options::overwrite_existing);
 }

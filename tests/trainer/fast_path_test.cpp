@@ -45,6 +45,23 @@ double max_param_difference(Network& a, Network& b) {
   return worst;
 }
 
+// Steps of small on the CPU, plain and with `fast`, from the same seed: the losses must agree
+// within `epsilon` (relative). Returns the trainer with `fast`.
+GanTrainer check_same_losses(const TrainSettings& s, const FastPath& fast, int steps,
+                             double epsilon) {
+  const auto images = random_images(32, 5);
+  GanTrainer plain(model(Arch::kSmall), s, torch::kCPU);
+  GanTrainer variant(model(Arch::kSmall), s, torch::kCPU, fast);
+  const auto a = losses(plain, images, steps);
+  const auto b = losses(variant, images, steps);
+  for (size_t i = 0; i < a.size(); ++i) {
+    CHECK(std::isfinite(b[i].first));
+    CHECK(b[i].first == doctest::Approx(a[i].first).epsilon(epsilon));
+    CHECK(b[i].second == doctest::Approx(a[i].second).epsilon(epsilon));
+  }
+  return variant;
+}
+
 bool cuda() {
   if (torch::cuda::is_available()) return true;
   MESSAGE("no CUDA device here: the CUDA part of this test did not run");
@@ -113,38 +130,21 @@ TEST_CASE("DeviceAdam's saved state continues exactly, and a wrong one is refuse
 }
 
 TEST_CASE("channels-last trains as the plain step does") {
-  const auto images = random_images(32, 5);
   TrainSettings s;
   s.seed = 9;
   s.instance_noise = 0.1;
   s.label_noise = 0.05;
-  GanTrainer plain(model(Arch::kSmall), s, torch::kCPU);
   FastPath fast;
   fast.channels_last = true;
-  GanTrainer nhwc(model(Arch::kSmall), s, torch::kCPU, fast);
-  const auto a = losses(plain, images, 4);
-  const auto b = losses(nhwc, images, 4);
-  for (size_t i = 0; i < a.size(); ++i) {
-    CHECK(b[i].first == doctest::Approx(a[i].first).epsilon(1e-4));
-    CHECK(b[i].second == doctest::Approx(a[i].second).epsilon(1e-4));
-  }
+  check_same_losses(s, fast, 4, 1e-4);
 }
 
 TEST_CASE("bf16 autocast trains close to float32, and leaves autocast off afterwards") {
-  const auto images = random_images(32, 6);
   TrainSettings s;
   s.seed = 4;
-  GanTrainer plain(model(Arch::kSmall), s, torch::kCPU);
   FastPath fast;
   fast.bf16 = true;
-  GanTrainer half(model(Arch::kSmall), s, torch::kCPU, fast);
-  const auto a = losses(plain, images, 3);
-  const auto b = losses(half, images, 3);
-  for (size_t i = 0; i < a.size(); ++i) {
-    CHECK(std::isfinite(b[i].first));
-    CHECK(b[i].first == doctest::Approx(a[i].first).epsilon(0.05));
-    CHECK(b[i].second == doctest::Approx(a[i].second).epsilon(0.05));
-  }
+  GanTrainer half = check_same_losses(s, fast, 3, 0.05);
   CHECK(torch::mm(torch::ones({2, 2}), torch::ones({2, 2})).dtype() ==
         torch::kFloat);  // autocast off
   // Weights and optimizer stay float32.
