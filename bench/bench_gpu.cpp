@@ -72,11 +72,11 @@ fs::path write_epoch_file(const fs::path& dir) {
     std::printf("(%s absent: random images)\n", bitmaps.c_str());
     torch::manual_seed(0);
     const torch::Tensor noise =
-        torch::randint(0, 256, {1000 * 784}, torch::kLong).to(torch::kUInt8);
+        torch::randint(0, 256, {int64_t{1000} * 784}, torch::kLong).to(torch::kUInt8);
     pool.assign(noise.data_ptr<uint8_t>(), noise.data_ptr<uint8_t>() + noise.numel());
   }
   fs::create_directories(dir);
-  const fs::path path = dir / "epoch.npy";
+  fs::path path = dir / "epoch.npy";
   qd::NpyWriter out(path.string(), "|u1", {28, 28});
   const uint64_t pool_images = pool.size() / 784;
   for (uint64_t written = 0; written < kEpochImages;) {

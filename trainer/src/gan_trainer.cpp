@@ -93,8 +93,8 @@ torch::Tensor GanTrainer::to_pixels(const torch::Tensor& images) const {
 void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) {
   torch::manual_seed(step_seed(settings_.seed, step_));
   // Instance noise blurs both distributions early on, so D cannot win by their disjoint supports.
-  const double progress =
-      static_cast<double>(step_) / std::max<int64_t>(settings_.instance_noise_steps, 1);
+  const double progress = static_cast<double>(step_) /
+                          static_cast<double>(std::max<int64_t>(settings_.instance_noise_steps, 1));
   sigma_.fill_(settings_.instance_noise * std::max(0.0, 1.0 - progress));
   if (graph_) {
     graph_step(images, labels);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <optional>
@@ -82,7 +83,8 @@ void write_real_grid(const std::string& path, const Dataset& data, bool conditio
       }
     }
   } else {
-    for (size_t i = 0; i < data.size() && i < kGridColumns * kGridColumns; ++i) picked.push_back(i);
+    const auto wanted = static_cast<size_t>(kGridColumns) * kGridColumns;
+    for (size_t i = 0; i < data.size() && i < wanted; ++i) picked.push_back(i);
   }
   const size_t image_bytes = static_cast<size_t>(data.side()) * data.side();
   std::vector<uint8_t> pixels;
@@ -113,7 +115,7 @@ std::unique_ptr<BatchSource> batch_source(const TrainOptions& o, const Dataset& 
 }
 
 std::string duration_text(double seconds) {
-  const auto s = static_cast<long long>(seconds + 0.5);
+  const long long s = std::llround(seconds);
   char buf[32];
   if (s >= 3600) {
     std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
@@ -160,7 +162,7 @@ class Reporter {
 
   void end_epoch(GanTrainer& trainer, int64_t epoch, const GridInputs& grid) {
     char name[32];
-    std::snprintf(name, sizeof name, "epoch-%04lld.png", static_cast<long long>(epoch + 1));
+    std::snprintf(name, sizeof name, "epoch-%04lld.png", static_cast<long long>(epoch) + 1);
     const torch::Tensor images = trainer.sample(grid.noise, grid.labels);
     const int64_t side = images.size(1);
     write_sample_grid((fs::path(out_) / "samples" / name).string(), images.data_ptr<uint8_t>(),
@@ -187,12 +189,14 @@ class Reporter {
   std::string progress_line(int64_t step, int64_t epoch) const {
     const double elapsed = std::chrono::duration<double>(Clock::now() - session_start_).count();
     const int64_t done = step - session_first_step_;
-    const double eta = done > 0 ? elapsed / done * (total_steps_ - step) : 0.0;
+    const double eta =
+        done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_steps_ - step)
+                 : 0.0;
     char buf[256];
     std::snprintf(buf, sizeof buf,
                   "epoch %lld/%lld  step %lld/%lld  loss D %.3f G %.3f  D(x) %.2f D(G(z)) %.2f  "
                   "%.0f img/s  elapsed %s  ETA %s",
-                  static_cast<long long>(epoch + 1), static_cast<long long>(epochs_),
+                  static_cast<long long>(epoch) + 1, static_cast<long long>(epochs_),
                   static_cast<long long>(step), static_cast<long long>(total_steps_), last_.loss_d,
                   last_.loss_g, last_.d_real, last_.d_fake, last_.images_per_s,
                   duration_text(elapsed).c_str(), duration_text(eta).c_str());
