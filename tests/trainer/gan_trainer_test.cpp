@@ -47,7 +47,14 @@ bool same_weights(GanTrainer& a, GanTrainer& b) {
     }
     return true;
   };
-  return same(a.generator(), b.generator()) && same(a.discriminator(), b.discriminator());
+  return same(a.generator(), b.generator()) && same(a.discriminator(), b.discriminator()) &&
+         (!a.averaged_generator() || same(a.averaged_generator(), b.averaged_generator()));
+}
+
+std::vector<torch::Tensor> copies(const std::vector<torch::Tensor>& tensors) {
+  std::vector<torch::Tensor> out;
+  for (const auto& t : tensors) out.push_back(t.detach().clone());
+  return out;
 }
 
 }  // namespace
@@ -98,6 +105,7 @@ TEST_CASE("a checkpoint restores networks, optimizers and step: training continu
   m.classes = 2;
   const auto labels = torch::tensor({0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0}, torch::kLong);
 
+  s.ema_decay = 0.99;
   GanTrainer straight(m, s, torch::kCPU);
   for (int i = 0; i < 4; ++i) straight.step(images, labels);
 
@@ -117,6 +125,53 @@ TEST_CASE("a checkpoint restores networks, optimizers and step: training continu
   CHECK_THROWS_WITH(wrong_seed.load(file), doctest::Contains("seed 11"));
   CHECK_THROWS_WITH(resumed.load((dir / "missing.pt").string()),
                     doctest::Contains("missing.pt: cannot load checkpoint"));
+
+  TrainSettings no_average = s;
+  no_average.ema_decay = 0;
+  GanTrainer plain(m, no_average, torch::kCPU);
+  plain.save((dir / "plain.pt").string());
+  CHECK_THROWS_WITH(resumed.load((dir / "plain.pt").string()),
+                    doctest::Contains("no averaged generator"));
+}
+
+TEST_CASE(
+    "the averaged generator: starts at G's weights, then a moving average, and samples use it") {
+  const auto images = torch::randint(0, 256, {16, 1, 28, 28}, torch::kLong).to(torch::kUInt8);
+  TrainSettings s;
+  s.seed = 4;
+  s.ema_decay = 0.5;
+  GanTrainer t(small_model(), s, torch::kCPU);
+  REQUIRE(t.averaged_generator());
+  const auto initial = copies(t.generator()->parameters());
+  for (size_t i = 0; i < initial.size(); ++i) {
+    CHECK(torch::equal(initial[i], t.averaged_generator()->parameters()[i]));
+  }
+  // Step 0 keeps 1/10 of the old average (the warm-up's decay, below 0.5); step 1 keeps 2/11.
+  train(t, images, 1);
+  const auto after_one = copies(t.generator()->parameters());
+  std::vector<torch::Tensor> expected;
+  for (size_t i = 0; i < initial.size(); ++i) {
+    expected.push_back(initial[i] * 0.1 + after_one[i] * 0.9);
+  }
+  train(t, images, 1);
+  const auto g = t.generator()->parameters();
+  const auto avg = t.averaged_generator()->parameters();
+  for (size_t i = 0; i < g.size(); ++i) {
+    CHECK(torch::allclose(avg[i], expected[i] * (2.0 / 11.0) + g[i] * (9.0 / 11.0), 1e-5, 1e-6));
+  }
+  CHECK_FALSE(torch::equal(avg[0], g[0]));
+  const auto buffers = t.generator()->buffers();
+  const auto avg_buffers = t.averaged_generator()->buffers();
+  for (size_t i = 0; i < buffers.size(); ++i) CHECK(torch::equal(buffers[i], avg_buffers[i]));
+
+  const auto noise = torch::randn({4, 100});
+  CHECK_FALSE(torch::equal(t.sample(noise, {}), t.sample(noise, {}, /*last_weights=*/true)));
+  TrainSettings plain = s;
+  plain.ema_decay = 0;
+  GanTrainer without(small_model(), plain, torch::kCPU);
+  train(without, images, 2);
+  CHECK_FALSE(without.averaged_generator());
+  CHECK(torch::equal(without.sample(noise, {}), t.sample(noise, {}, /*last_weights=*/true)));
 }
 
 TEST_CASE("samples are uint8 images, 255 = ink, drawn in inference mode") {

@@ -1,5 +1,5 @@
-// The real qd_train and qd_sample: on a Google .npy, on shard directories, resumed, killed,
-// interrupted, and given bad input.
+// The real qd_train, qd_sample and qd_score: on a Google .npy, on shard directories, resumed,
+// killed, interrupted, and given bad input.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -30,6 +30,9 @@ std::string qd_train(const std::string& args) {
 }
 std::string qd_sample(const std::string& args) {
   return std::string(QD_SAMPLE_EXE) + " " + args + " 2>&1";
+}
+std::string qd_score(const std::string& args) {
+  return std::string(QD_SCORE_EXE) + " " + args + " 2>&1";
 }
 
 // Small and quick: the `small` preset, batches of 32, one CPU thread each for torch and loader.
@@ -101,6 +104,7 @@ qd::train::GanTrainer final_state(const path& run) {
   const auto saved = qd::train::read_run_config(run.string());
   qd::train::TrainSettings s;
   s.seed = saved.options.seed;
+  s.ema_decay = saved.options.ema_decay;
   qd::train::GanTrainer t(qd::train::model_config(saved.options.arch, saved.options.conditional,
                                                   saved.options.latent_dim,
                                                   static_cast<int64_t>(saved.categories.size())),
@@ -285,14 +289,33 @@ TEST_CASE("conditional on shard directories: a grid row per category, --category
       qd_sample("--run " + quoted(run) + " --category cow --npy " + quoted(dir / "cows.npy")));
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.output.find("apple, eye") != std::string::npos);
+
+  // qd_score: a row per category, the real images beside the generated ones.
+  const std::string classifier = " --classifier " + quoted(shared / "models" / "doodlenet");
+  const auto score = run_command(qd_score("--run " + quoted(run) + classifier + " --count 20"));
+  REQUIRE_MESSAGE(score.exit_code == 0, score.output);
+  MESSAGE(score.output);
+  for (const char* row : {"\napple ", "\neye ", "\nmean ", "real top1", "gen among"}) {
+    CHECK_MESSAGE(score.output.find(row) != std::string::npos, row);
+  }
+  CHECK(score.output.find(" 20\n") != std::string::npos);  // real n
+  const auto cow = run_command(qd_score("--run " + quoted(run) + classifier + " --category cow"));
+  CHECK(cow.exit_code == 2);
+  CHECK(cow.output.find("cow: not a category of") != std::string::npos);
+  const auto no_model =
+      run_command(qd_score("--run " + quoted(run) + " --classifier " + quoted(dir / "none")));
+  CHECK(no_model.exit_code == 1);
+  CHECK(no_model.output.find("model.json") != std::string::npos);
+  CHECK(run_command(qd_score("--run " + quoted(run))).exit_code == 2);
 }
 
 TEST_CASE("2 epochs straight and 1 epoch + --resume + 1 give identical weights and losses") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("train_resume");
   copy_bitmaps(shared, "cat", 128, dir / "cat.npy");
-  const std::string common = "--shards " + quoted(dir / "cat.npy") + kQuick +
-                             "--seed 5 --label-noise 0.05 --instance-noise 0.1 --out ";
+  const std::string common =
+      "--shards " + quoted(dir / "cat.npy") + kQuick +
+      "--seed 5 --label-noise 0.05 --instance-noise 0.1 --ema-decay 0.9 --out ";
   const auto straight = run_command(qd_train(common + quoted(dir / "straight") + " --epochs 2"));
   REQUIRE_MESSAGE(straight.exit_code == 0, straight.output);
   const auto first = run_command(qd_train(common + quoted(dir / "halves") + " --epochs 1"));
@@ -307,11 +330,21 @@ TEST_CASE("2 epochs straight and 1 epoch + --resume + 1 give identical weights a
   CHECK(b.steps_done() == 8);
   CHECK(same_tensors(*a.generator(), *b.generator()));
   CHECK(same_tensors(*a.discriminator(), *b.discriminator()));
+  REQUIRE(b.averaged_generator());
+  CHECK(same_tensors(*a.averaged_generator(), *b.averaged_generator()));
+  CHECK_FALSE(same_tensors(*b.generator(), *b.averaged_generator()));
   CHECK(losses_of(dir / "straight" / "metrics.csv") == losses_of(dir / "halves" / "metrics.csv"));
 
   const auto changed = run_command(qd_train("--resume --lr 0.1 --out " + quoted(dir / "halves")));
   CHECK(changed.exit_code == 2);
   CHECK(changed.output.find("--lr cannot change") != std::string::npos);
+
+  // qd_sample draws from the average unless --last-weights.
+  const std::string sample = "--run " + quoted(dir / "halves") + " --count 4 --npy ";
+  REQUIRE(run_command(qd_sample(sample + quoted(dir / "avg.npy"))).exit_code == 0);
+  REQUIRE(run_command(qd_sample(sample + quoted(dir / "last.npy") + " --last-weights")).exit_code ==
+          0);
+  CHECK(qd::test::read_file(dir / "avg.npy") != qd::test::read_file(dir / "last.npy"));
 }
 
 TEST_CASE("kill -9 loses at most the steps since the last checkpoint, and the run then finishes") {

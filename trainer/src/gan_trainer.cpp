@@ -78,7 +78,14 @@ GanTrainer::GanTrainer(const ModelConfig& model, const TrainSettings& settings,
       opt_g_(generator_->parameters(), adam(settings.lr_g, settings)),
       opt_d_(discriminator_->parameters(), adam(settings.lr_d, settings)),
       metric_sums_(torch::zeros({4}, torch::TensorOptions().device(device))),
-      sigma_(torch::zeros({}, torch::TensorOptions().device(device))) {
+      sigma_(torch::zeros({}, torch::TensorOptions().device(device))),
+      ema_weight_(torch::zeros({}, torch::TensorOptions().device(device))) {
+  if (settings.ema_decay > 0) {
+    // The same seed: the average starts from the generator's own initial weights.
+    generator_ema_ = seeded(make_generator, model, settings.seed, device, fast.channels_last);
+    generator_ema_->eval();
+    for (auto& p : generator_ema_->parameters()) p.set_requires_grad(false);
+  }
   if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(fast_.cudnn_benchmark);
   if (fast_.cuda_graph) graph_ = make_step_graph();
 }
@@ -96,6 +103,12 @@ void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) 
   const double progress = static_cast<double>(step_) /
                           static_cast<double>(std::max<int64_t>(settings_.instance_noise_steps, 1));
   sigma_.fill_(settings_.instance_noise * std::max(0.0, 1.0 - progress));
+  if (generator_ema_) {
+    // A short memory at first, as TensorFlow's ExponentialMovingAverage with num_updates, so
+    // the average does not carry the random initial weights for thousands of steps.
+    const auto t = static_cast<double>(step_);
+    ema_weight_.fill_(1.0 - std::min(settings_.ema_decay, (1.0 + t) / (10.0 + t)));
+  }
   if (graph_) {
     graph_step(images, labels);
   } else {
@@ -176,11 +189,23 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   opt_g_.zero_grad();
   loss_g.backward();
   opt_g_.step();
+  if (generator_ema_) update_average();
 
   torch::NoGradGuard no_grad;
   metric_sums_ +=
       torch::stack({loss_d.detach(), loss_g.detach(), torch::sigmoid(logits_real.detach()).mean(),
                     torch::sigmoid(logits_fake.detach()).mean()});
+}
+
+void GanTrainer::update_average() {
+  torch::NoGradGuard no_grad;
+  const auto params = generator_->parameters();
+  const auto averaged = generator_ema_->parameters();
+  for (size_t i = 0; i < params.size(); ++i) averaged[i].lerp_(params[i], ema_weight_);
+  // Batch-norm statistics are copied, not averaged: they describe the current weights' outputs.
+  const auto buffers = generator_->buffers();
+  const auto averaged_buffers = generator_ema_->buffers();
+  for (size_t i = 0; i < buffers.size(); ++i) averaged_buffers[i].copy_(buffers[i]);
 }
 
 StepMetrics GanTrainer::take_metrics() {
@@ -199,13 +224,14 @@ StepMetrics GanTrainer::take_metrics() {
   return m;
 }
 
-torch::Tensor GanTrainer::sample(const torch::Tensor& noise, const torch::Tensor& labels) {
+torch::Tensor GanTrainer::sample(const torch::Tensor& noise, const torch::Tensor& labels,
+                                 bool last_weights) {
   torch::NoGradGuard no_grad;
-  const bool was_training = generator_->is_training();
-  generator_->eval();
-  torch::Tensor x =
-      generator_->forward(noise.to(device_), labels.defined() ? labels.to(device_) : labels);
-  generator_->train(was_training);
+  Network& g = generator_ema_ && !last_weights ? generator_ema_ : generator_;
+  const bool was_training = g->is_training();
+  g->eval();
+  torch::Tensor x = g->forward(noise.to(device_), labels.defined() ? labels.to(device_) : labels);
+  g->train(was_training);
   if (pixel_range(model_.arch) == PixelRange::kSigned) x = (x + 1.0) / 2.0;
   x = x.clamp(0.0, 1.0).mul(255.0).round().to(torch::kUInt8).to(torch::kCPU);
   return x.reshape({x.size(0), x.size(2), x.size(3)}).contiguous();
@@ -222,6 +248,11 @@ void GanTrainer::save(const std::string& path) {
   archive.write("discriminator", d);
   archive.write("optimizer_g", og);
   archive.write("optimizer_d", od);
+  if (generator_ema_) {
+    torch::serialize::OutputArchive e;
+    generator_ema_->save(e);
+    archive.write("generator_ema", e);
+  }
   archive.write("step", torch::tensor(step_, torch::kLong));
   archive.write("seed", torch::tensor(static_cast<int64_t>(settings_.seed), torch::kLong));
   std::ostringstream bytes;
@@ -242,6 +273,13 @@ void GanTrainer::load(const std::string& path) {
     discriminator_->load(d);
     opt_g_.load(og);
     opt_d_.load(od);
+    if (generator_ema_) {
+      torch::serialize::InputArchive e;
+      if (!archive.try_read("generator_ema", e)) {
+        throw std::runtime_error("it holds no averaged generator (its run had no --ema-decay)");
+      }
+      generator_ema_->load(e);
+    }
     torch::Tensor step, seed;
     archive.read("step", step);
     archive.read("seed", seed);

@@ -68,8 +68,9 @@ std::string options_json(const TrainOptions& o) {
     << ",\n    \"label_noise\": " << number(o.label_noise)
     << ",\n    \"instance_noise\": " << number(o.instance_noise)
     << ",\n    \"instance_noise_steps\": " << o.instance_noise_steps
-    << ",\n    \"seed\": " << o.seed << ",\n    \"device\": " << quoted(o.device)
-    << ",\n    \"threads\": " << o.threads << ",\n    \"workers\": " << o.workers
+    << ",\n    \"ema_decay\": " << number(o.ema_decay) << ",\n    \"seed\": " << o.seed
+    << ",\n    \"device\": " << quoted(o.device) << ",\n    \"threads\": " << o.threads
+    << ",\n    \"workers\": " << o.workers
     << ",\n    \"data_on_device\": " << quoted(o.data_on_device)
     << ",\n    \"cudnn_benchmark\": " << boolean(o.fast.cudnn_benchmark)
     << ",\n    \"channels_last\": " << boolean(o.fast.channels_last)
@@ -111,6 +112,11 @@ class ConfigReader {
     double v = 0;
     if (at(e, key).get(v) != simdjson::SUCCESS) fail(std::string(key) + " is not a number");
     return v;
+  }
+  // For keys added after format_version 2 was first written.
+  double f64_or(simdjson::dom::element e, const char* key, double absent) const {
+    simdjson::dom::element v;
+    return e[key].get(v) == simdjson::SUCCESS ? f64(e, key) : absent;
   }
   bool boolean(simdjson::dom::element e, const char* key) const {
     bool v = false;
@@ -226,6 +232,7 @@ SavedRun read_run_config(const std::string& dir) {
   t.label_noise = r.f64(o, "label_noise");
   t.instance_noise = r.f64(o, "instance_noise");
   t.instance_noise_steps = r.i64(o, "instance_noise_steps");
+  t.ema_decay = r.f64_or(o, "ema_decay", 0.0);
   t.seed = r.u64(o, "seed");
   t.device = r.str(o, "device");
   t.threads = static_cast<int>(r.i64(o, "threads"));

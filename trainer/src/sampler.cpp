@@ -17,6 +17,7 @@ torch::Tensor sample_run(const std::string& run_dir, const SampleRequest& reques
                                          static_cast<int64_t>(run.categories.size()));
   TrainSettings settings;
   settings.seed = o.seed;
+  settings.ema_decay = o.ema_decay;
   GanTrainer trainer(model, settings, choose_device(request.device));
 
   std::string checkpoint = request.checkpoint;
@@ -49,7 +50,8 @@ torch::Tensor sample_run(const std::string& run_dir, const SampleRequest& reques
   for (int64_t first = 0; first < request.count; first += kChunk) {
     const int64_t n = std::min(kChunk, request.count - first);
     images.push_back(trainer.sample(noise.narrow(0, first, n),
-                                    labels.defined() ? labels.narrow(0, first, n) : labels));
+                                    labels.defined() ? labels.narrow(0, first, n) : labels,
+                                    request.last_weights));
   }
   return torch::cat(images);
 }

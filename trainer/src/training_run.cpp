@@ -49,6 +49,7 @@ TrainSettings train_settings(const TrainOptions& o) {
   s.label_noise = o.label_noise;
   s.instance_noise = o.instance_noise;
   s.instance_noise_steps = o.instance_noise_steps;
+  s.ema_decay = o.ema_decay;
   s.seed = o.seed;
   return s;
 }

@@ -46,6 +46,8 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
   add("seed", po::value(&o.request.seed)->default_value(0), "seed of the noise");
   add("checkpoint", po::value(&o.request.checkpoint),
       "a checkpoint file of the run (default: the latest in <run>/checkpoints/)");
+  add("last-weights", po::bool_switch(&o.request.last_weights),
+      "runs trained with --ema-decay: draw from the generator's last weights, not their average");
   add("columns", po::value(&o.columns)->default_value(8), "images per row of the grid");
   add("scale", po::value(&o.scale)->default_value(2), "grid pixels per image pixel");
   add("device", po::value(&o.request.device)->default_value("auto"), "auto, cpu or cuda");

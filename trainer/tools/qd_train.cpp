@@ -92,7 +92,7 @@ std::optional<TrainOptions> merge_for_resume(const TrainOptions& cli, const po::
   TrainOptions o = qd::train::read_run_config(cli.out).options;
   for (const char* fixed : {"split", "arch", "conditional", "batch-size", "latent-dim", "lr",
                             "lr-g", "lr-d", "beta1", "beta2", "label-smoothing", "label-noise",
-                            "instance-noise", "instance-noise-steps", "seed"}) {
+                            "instance-noise", "instance-noise-steps", "ema-decay", "seed"}) {
     if (given(vm, fixed)) {
       std::cerr << "qd_train: --" << fixed
                 << " cannot change when resuming (config.json keeps the run's value)\n";
@@ -166,6 +166,9 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
       "(e.g. 0.1)");
   add("instance-noise-steps", po::value(&o.instance_noise_steps)->default_value(1000),
       "the step at which the instance noise reaches 0");
+  add("ema-decay", po::value(&o.ema_decay)->default_value(0.0, "0"),
+      "> 0: sample from an exponential moving average of the generator's weights with this "
+      "decay per step (e.g. 0.999); grids and qd_sample draw from it");
   add("seed", po::value(&o.seed)->default_value(0),
       "seeds weights, noise, dropout and the data order");
   add("device", po::value(&o.device)->default_value("auto"),
@@ -238,12 +241,14 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
   if (o.epochs < 1 || o.batch_size < 1 || o.latent_dim < 1 || o.lr_g <= 0 || o.lr_d <= 0 ||
       o.beta1 < 0 || o.beta1 >= 1 || o.beta2 < 0 || o.beta2 >= 1 || o.label_smoothing < 0 ||
       o.label_smoothing >= 0.5 || o.label_noise < 0 || o.label_noise >= 0.5 ||
-      o.instance_noise < 0 || o.instance_noise_steps < 1 || o.threads < 0 || o.workers < 1 ||
-      o.checkpoint_every < 1 || o.keep_checkpoints < 1 || o.log_every < 1) {
-    std::cerr << "qd_train: out of range: need --epochs, --batch-size, --latent-dim, --workers, "
-                 "--checkpoint-every, --keep-checkpoints, --log-every >= 1; learning rates > 0; "
-                 "0 <= --beta1, --beta2 < 1; 0 <= --label-smoothing, --label-noise < 0.5; "
-                 "--instance-noise, --threads >= 0\n";
+      o.instance_noise < 0 || o.instance_noise_steps < 1 || o.ema_decay < 0 || o.ema_decay >= 1 ||
+      o.threads < 0 || o.workers < 1 || o.checkpoint_every < 1 || o.keep_checkpoints < 1 ||
+      o.log_every < 1) {
+    std::cerr
+        << "qd_train: out of range: need --epochs, --batch-size, --latent-dim, --workers, "
+           "--checkpoint-every, --keep-checkpoints, --log-every >= 1; learning rates > 0; "
+           "0 <= --beta1, --beta2, --ema-decay < 1; 0 <= --label-smoothing, --label-noise < 0.5; "
+           "--instance-noise, --threads >= 0\n";
     return std::nullopt;
   }
   if (o.split != "train" && o.split != "val" && o.split != "all") {

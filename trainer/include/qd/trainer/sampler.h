@@ -14,6 +14,7 @@ struct SampleRequest {
   std::string category;    // conditional runs: draw only this one; empty: categories in turn
   std::string checkpoint;  // empty: the run's latest
   std::string device = "auto";
+  bool last_weights = false;  // runs with --ema-decay: not the averaged weights but the last
 };
 
 // `count` images uint8 [count, S, S] (255 = ink) from the generator of the run in `run_dir`.

@@ -29,6 +29,7 @@ struct TrainOptions {
   double label_noise = 0.0;
   double instance_noise = 0.0;
   int64_t instance_noise_steps = 1000;
+  double ema_decay = 0.0;  // 0: samples from the last weights; see TrainSettings
   uint64_t seed = 0;
 
   std::string device = "auto";  // auto, cpu or cuda

@@ -1,0 +1,111 @@
+// The classifier behind qd_score: a TensorFlow.js layers model read and run as Keras runs it.
+#include "qd/trainer/sketch_classifier.h"
+
+#include <fstream>
+
+#include "qd/pipeline/npy.h"
+#include "test_support.h"
+#include "torch_doctest.h"
+
+using namespace qd::train;
+using qd::test::fs::path;
+
+namespace {
+
+void write(const path& file, const std::string& bytes) {
+  std::ofstream(file, std::ios::binary) << bytes;
+}
+
+std::string floats(const std::vector<float>& values) {
+  return {reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float)};
+}
+
+// A 2x2 model: Conv2D 1x1 into the channels (x, -x), Flatten (channels last: x00, -x00, x01,
+// -x01, ...), Dense picking -x00 as class "first" and x01 as class "second", softmax.
+void write_tiny_model(const path& dir, const std::string& layer_kind = "Dense",
+                      size_t weight_bytes_cut = 0, const std::string& names = "first\nsecond\n") {
+  write(dir / "model.json", R"({"format": "layers-model", "modelTopology": {"model_config": {
+    "class_name": "Sequential", "config": {"layers": [
+      {"class_name": "Conv2D", "config": {"name": "conv", "filters": 2, "kernel_size": [1, 1],
+        "strides": [1, 1], "padding": "same", "activation": "linear",
+        "batch_input_shape": [null, 2, 2, 1]}},
+      {"class_name": "Dropout", "config": {"name": "drop", "rate": 0.5}},
+      {"class_name": "Flatten", "config": {"name": "flat"}},
+      {"class_name": ")" + layer_kind +
+                                R"(", "config": {"name": "out", "units": 2,
+        "activation": "softmax"}}]}}},
+    "weightsManifest": [{"paths": ["weights.bin"], "weights": [
+      {"name": "conv/kernel", "shape": [1, 1, 1, 2], "dtype": "float32"},
+      {"name": "conv/bias", "shape": [2], "dtype": "float32"},
+      {"name": "out/kernel", "shape": [8, 2], "dtype": "float32"},
+      {"name": "out/bias", "shape": [2], "dtype": "float32"}]}]})");
+  std::vector<float> dense(16, 0.0F);
+  dense[1 * 2 + 0] = 1.0F;  // element 1 (-x00) -> class 0
+  dense[2 * 2 + 1] = 1.0F;  // element 2 (x01) -> class 1
+  std::string bytes =
+      floats({1.0F, -1.0F}) + floats({0.0F, 0.0F}) + floats(dense) + floats({0.0F, 0.0F});
+  write(dir / "weights.bin", bytes.substr(0, bytes.size() - weight_bytes_cut));
+  write(dir / "class_names.txt", names);
+}
+
+}  // namespace
+
+TEST_CASE("a tiny hand-made model: Keras's layer order, channels-last flattening, softmax") {
+  qd::test::ScratchDir dir("sketch_classifier_tiny");
+  write_tiny_model(dir.path());
+  const SketchClassifier c(dir.path().string());
+  CHECK(c.side() == 2);
+  CHECK(c.class_names() == std::vector<std::string>{"first", "second"});
+  // x00 = 1, x01 = 0: logits (-1, 0).
+  const auto image = torch::tensor({255, 0, 0, 0}, torch::kUInt8).view({1, 2, 2});
+  const auto p = c.probabilities(image);
+  const double expected = std::exp(-1.0) / (std::exp(-1.0) + 1.0);
+  CHECK(p[0][0].item<double>() == doctest::Approx(expected).epsilon(1e-6));
+  // x00 = 0, x01 = 1: logits (0, 1).
+  const auto other = torch::tensor({0, 255, 0, 0}, torch::kUInt8).view({1, 2, 2});
+  CHECK(c.probabilities(other)[0][1].item<double>() ==
+        doctest::Approx(std::exp(1.0) / (1.0 + std::exp(1.0))).epsilon(1e-6));
+  CHECK_THROWS_WITH(c.probabilities(torch::zeros({1, 3, 3}, torch::kUInt8)),
+                    doctest::Contains("2x2"));
+}
+
+TEST_CASE("what the classifier cannot read is an error naming the file and the layer") {
+  qd::test::ScratchDir dir("sketch_classifier_bad");
+  write_tiny_model(dir.path(), "LSTM");
+  CHECK_THROWS_WITH(SketchClassifier(dir.path().string()),
+                    doctest::Contains("layer out (LSTM): this layer type is not supported"));
+  write_tiny_model(dir.path(), "Dense", 4);
+  CHECK_THROWS_WITH(SketchClassifier(dir.path().string()),
+                    doctest::Contains("the weight files end inside out/bias"));
+  write_tiny_model(dir.path(), "Dense", 0, "first\n");
+  CHECK_THROWS_WITH(SketchClassifier(dir.path().string()),
+                    doctest::Contains("1 names, but the model's last layer has 2 outputs"));
+  CHECK_THROWS_WITH(SketchClassifier((dir / "absent").string()),
+                    doctest::Contains("absent/model.json"));
+}
+
+TEST_CASE("doodleNet recognises most of Google's own cats and knows names with spaces") {
+  QD_REQUIRE_SHARED(shared);
+  const SketchClassifier c((shared / "models" / "doodlenet").string());
+  REQUIRE(c.class_names().size() == 345);
+  CHECK(c.class_index("The Eiffel Tower") >= 0);
+  CHECK(c.class_index("The Eiffel Tower") == c.class_index("The_Eiffel_Tower"));
+  CHECK(c.class_index("unicorn-pony") == -1);
+  const qd::MappedNpy npy((shared / "numpy_bitmap" / "cat.npy").string());
+  const auto cats =
+      torch::from_blob(const_cast<uint8_t*>(npy.data()), {500, 28, 28}, torch::kUInt8).clone();
+  const Recognition r = recognition(c, cats, c.class_index("cat"));
+  MESSAGE("doodleNet on the first 500 real cats: top-1 " << r.top1 << ", top-5 " << r.top5);
+  CHECK(r.top1 > 0.7);
+  CHECK(r.top5 > r.top1);
+  CHECK(r.among == r.top1);  // no candidates: all classes
+  // Cat or apple? An easier question than cat or any of 344 others.
+  const Recognition two =
+      recognition(c, cats, c.class_index("cat"), {c.class_index("apple"), c.class_index("cat")});
+  MESSAGE("among cat and apple: " << two.among);
+  CHECK(two.among > r.top1);
+  CHECK(two.among > 0.95);
+  CHECK(two.top1 == r.top1);
+  // Blank pages are not cats.
+  CHECK(recognition(c, torch::zeros({8, 28, 28}, torch::kUInt8), c.class_index("cat")).top1 == 0);
+}

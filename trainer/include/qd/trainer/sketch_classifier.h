@@ -1,0 +1,55 @@
+#pragma once
+// A pretrained Quick, Draw! classifier, to measure how recognisable a generator's drawings are:
+// a Keras Sequential model exported in TensorFlow.js's layers format (model.json and its weight
+// files), with its class names one per line in class_names.txt beside it, as doodleNet is
+// published. Conv2D, MaxPooling2D, Dropout, Flatten and Dense layers are understood.
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace qd::train {
+
+class SketchClassifier {
+ public:
+  // Throws std::runtime_error naming the file, and the layer where it is one, for anything it
+  // cannot read or does not understand.
+  explicit SketchClassifier(const std::string& dir);
+
+  // Class probabilities [N, classes] of uint8 images [N, S, S] (255 = ink) in inference mode.
+  torch::Tensor probabilities(const torch::Tensor& images) const;
+
+  const std::vector<std::string>& class_names() const { return class_names_; }
+  // The index of a category, spaces and underscores alike ("The Eiffel Tower"); -1 if absent.
+  int64_t class_index(const std::string& category) const;
+  int64_t side() const { return side_; }
+
+  struct Layer {
+    std::string kind;  // conv, pool, flatten, dense
+    std::string name;
+    torch::Tensor weight;  // conv: [out, in, kh, kw]; dense: [in, out]
+    torch::Tensor bias;
+    std::string activation;  // linear, relu, tanh, softmax
+    std::vector<int64_t> window, stride, padding;
+  };
+
+ private:
+  std::vector<Layer> layers_;
+  std::vector<std::string> class_names_;
+  int64_t side_ = 0;
+};
+
+// How often a classifier names `category` for `images` uint8 [N, S, S], as fractions of N: its
+// first choice of all its classes (top-1), one of its first five (top-5), and its first choice
+// among `candidates` only (e.g. the categories of a conditional run; empty: among = top-1).
+struct Recognition {
+  double top1 = 0;
+  double top5 = 0;
+  double among = 0;
+};
+Recognition recognition(const SketchClassifier& classifier, const torch::Tensor& images,
+                        int64_t category, const std::vector<int64_t>& candidates = {});
+
+}  // namespace qd::train
