@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <thread>
+#include <tuple>
 
 #include "qd/pipeline/manifest.h"
 #include "qd/pipeline/npy.h"
@@ -369,6 +370,31 @@ TEST_CASE("kill -9 loses at most the steps since the last checkpoint, and the ru
   const auto checkpoints = qd::train::list_checkpoints(run.string());
   CHECK(step_of(checkpoints.back()) == 40);
   CHECK(checkpoints.size() == 3);  // --keep-checkpoints 3
+}
+
+TEST_CASE(
+    "per-preset defaults: small learns in batches of 16, keras-dcgan of 64, and relative paths "
+    "are recorded as absolute ones") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_preset_defaults");
+  copy_bitmaps(shared, "cat", 64, dir / "cat.npy");
+  for (const auto& [arch, batch, smoothing] :
+       {std::tuple{"small", "16", "0.1"}, std::tuple{"keras-dcgan", "64", "0"}}) {
+    const path run = dir / arch;
+    const auto r = run_command("cd " + quoted(dir.path()) + " && " +
+                               qd_train(std::string("--shards cat.npy --arch ") + arch +
+                                        " --epochs 1 --threads 1 --workers 1 --out " + arch));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+    const std::string config = qd::test::read_file(run / "config.json");
+    const std::string absolute =
+        "\"shards\": [\"" + (qd::test::fs::canonical(dir.path()) / "cat.npy").string() + "\"]";
+    CHECK_MESSAGE(config.find(absolute) != std::string::npos, config);
+    CHECK_MESSAGE(config.find(std::string("\"batch_size\": ") + batch) != std::string::npos, arch);
+    CHECK_MESSAGE(
+        config.find(std::string("\"label_smoothing\": ") + smoothing + ",") != std::string::npos,
+        arch);
+    CHECK(step_of(qd::train::list_checkpoints(run.string()).back()) == 64 / std::stoi(batch));
+  }
 }
 
 TEST_CASE("SIGTERM: a checkpoint of the current step, exit code 3, and --resume finishes") {

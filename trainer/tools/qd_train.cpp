@@ -5,6 +5,7 @@
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <csignal>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -40,14 +41,18 @@ void install_stop_handlers() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-// --shards a,b --shards c -> {a, b, c}
+// --shards a,b --shards c -> {a, b, c}, as absolute paths: config.json keeps them, and
+// --resume, qd_score and cron jobs may start from another directory.
 std::vector<std::string> split_commas(const std::vector<std::string>& values) {
   std::vector<std::string> out;
   for (const auto& v : values) {
     size_t start = 0;
     while (start <= v.size()) {
       const size_t comma = std::min(v.find(',', start), v.size());
-      if (comma > start) out.push_back(v.substr(start, comma - start));
+      if (comma > start) {
+        out.push_back(
+            std::filesystem::absolute(v.substr(start, comma - start)).lexically_normal().string());
+      }
       start = comma + 1;
     }
   }
@@ -149,7 +154,7 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
   add("summary", po::bool_switch(&parsed.summary),
       "print the layer tables of both networks and exit");
   add("epochs,e", po::value(&o.epochs)->default_value(25), "epochs in the whole run");
-  add("batch-size,b", po::value(&o.batch_size)->default_value(64), "images per step");
+  add("batch-size,b", po::value(&o.batch_size), "images per step [default: 16 for small, else 64]");
   add("latent-dim", po::value(&o.latent_dim)->default_value(100), "size of the noise vector");
   add("lr", po::value(&lr), "learning rate of both optimizers (Adam) [default: 2e-4]");
   add("lr-g", po::value(&o.lr_g), "the generator's learning rate (overrides --lr)");
@@ -225,6 +230,7 @@ std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
   if (vm.count("beta1") == 0U) o.beta1 = defaults.beta1;
   if (vm.count("beta2") == 0U) o.beta2 = defaults.beta2;
   if (vm.count("label-smoothing") == 0U) o.label_smoothing = defaults.label_smoothing;
+  if (vm.count("batch-size") == 0U) o.batch_size = defaults.batch_size;
   if (parsed.summary) return parsed;
   if (o.out.empty()) {
     std::cerr << "qd_train: --out is required\nTry 'qd_train --help'.\n";

@@ -40,6 +40,7 @@ struct TrainingDefaults {
   double beta1 = 0.5;
   double beta2 = 0.999;
   double label_smoothing = 0.0;
+  int64_t batch_size = 64;
 };
 TrainingDefaults training_defaults(Arch arch);
 
