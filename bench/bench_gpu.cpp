@@ -20,7 +20,7 @@
 #include <string>
 #include <vector>
 
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 #include "qd/trainer/cuda_support.h"
 #include "qd/trainer/dataset.h"
 #include "qd/trainer/device_batches.h"

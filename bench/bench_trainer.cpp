@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 #include "qd/trainer/dataset.h"
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/loader.h"

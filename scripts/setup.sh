@@ -3,16 +3,19 @@
 #   scripts/setup.sh            build dependencies, then build
 #   scripts/setup.sh --bench    also what the benchmarks compare against (python3-torch, pycairo)
 #   scripts/setup.sh --no-build install only
+#   scripts/setup.sh --werror   build with compiler warnings as errors (what CI does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bench=0
 build=1
+werror=OFF
 for arg in "$@"; do
   case "$arg" in
     --bench) bench=1 ;;
     --no-build) build=0 ;;
-    -h|--help) sed -n '2,5p' "$0"; exit 0 ;;
+    --werror) werror=ON ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -39,6 +42,6 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 if [ "$build" = 1 ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DQD_WARNINGS_AS_ERRORS="$werror"
   cmake --build build
 fi

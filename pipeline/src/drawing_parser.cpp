@@ -11,23 +11,10 @@ namespace qd {
 static_assert(DrawingParser::kPadding >= simdjson::SIMDJSON_PADDING);
 
 const char* to_string(ParseErrorKind kind) {
-  switch (kind) {
-    case ParseErrorKind::kNotJson:
-      return "not_json";
-    case ParseErrorKind::kMissingField:
-      return "missing_field";
-    case ParseErrorKind::kWrongType:
-      return "wrong_type";
-    case ParseErrorKind::kLengthMismatch:
-      return "length_mismatch";
-    case ParseErrorKind::kCoordinateOutOfRange:
-      return "coordinate_out_of_range";
-    case ParseErrorKind::kEmptyDrawing:
-      return "empty_drawing";
-    case ParseErrorKind::kEmptyStroke:
-      return "empty_stroke";
-  }
-  return "unknown";
+  static constexpr const char* kNames[] = {
+      "not_json",      "missing_field", "wrong_type", "length_mismatch", "coordinate_out_of_range",
+      "empty_drawing", "empty_stroke"};
+  return kNames[static_cast<size_t>(kind)];
 }
 
 namespace {

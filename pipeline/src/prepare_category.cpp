@@ -4,29 +4,32 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <optional>
 
-#include "qd/pipeline/atomic_file.h"
-#include "qd/pipeline/directory_swap.h"
 #include "qd/pipeline/http_source.h"
+#include "qd/store/atomic_directory.h"
+#include "qd/store/atomic_file.h"
+#include "qd/store/json.h"
+#include "qd/store/version.h"
 
 namespace qd {
 
 const char* to_string(CategoryStatus status) {
-  switch (status) {
-    case CategoryStatus::kWritten:
-      return "written";
-    case CategoryStatus::kUpToDate:
-      return "up to date";
-    case CategoryStatus::kFailed:
-      return "FAILED";
-    case CategoryStatus::kInterrupted:
-      return "interrupted";
-  }
-  return "unknown";
+  static constexpr const char* kNames[] = {"written", "up to date", "FAILED", "interrupted"};
+  return kNames[static_cast<size_t>(status)];
+}
+
+RenderOptions render_options(const PrepareSettings& settings) {
+  RenderOptions r;
+  r.raster.side = settings.size;
+  r.raster.line_width = settings.line_width;
+  r.raster.padding = settings.padding;
+  r.filter.keep_unrecognized = settings.keep_unrecognized;
+  r.filter.min_points = settings.min_points;
+  r.filter.min_extent = settings.min_extent;
+  return r;
 }
 
 namespace {
@@ -35,16 +38,6 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kStagingMarker = ".partial-";
-constexpr const char* kVersion = "qd_prepare 0.1.0";
-
-std::string utc_now() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // The previous run's manifest, if there is a usable one.
 std::optional<Manifest> previous_manifest(const std::string& dir, ProgressSink& sink,
@@ -138,22 +131,22 @@ void remove_stale_staging(const std::string& out_dir) {
   }
 }
 
-CategoryReport prepare_category(const CategoryJob& job, ProgressSink& sink,
-                                const std::atomic<bool>& stop) {
+CategoryReport prepare_category(const std::string& category, const PrepareOptions& job,
+                                ProgressSink& sink, const std::atomic<bool>& stop) {
   const auto start = Clock::now();
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   CategoryReport report;
-  report.category = job.category;
-  report.location = category_location(job.source, job.category);
-  const std::string dest = (fs::path(job.out_dir) / job.category).string();
+  report.category = category;
+  report.location = category_location(job.source, category);
+  const std::string dest = (fs::path(job.out_dir) / category).string();
   const std::string staging =
-      (fs::path(job.out_dir) / ("." + job.category + kStagingMarker + std::to_string(::getpid())))
+      (fs::path(job.out_dir) / ("." + category + kStagingMarker + std::to_string(::getpid())))
           .string();
-  sink.started(job.category, report.location);
+  sink.started(category, report.location);
   try {
-    const auto previous = previous_manifest(dest, sink, job.category);
+    const auto previous = previous_manifest(dest, sink, category);
     const bool comparable = !job.force && previous && previous->settings == job.settings &&
-                            previous->category == job.category && files_intact(dest, *previous);
+                            previous->category == category && files_intact(dest, *previous);
     OpenedSource source = open_source(report.location, comparable ? previous : std::nullopt);
     if (comparable && (source.unchanged || same_version(source.identity, previous->source))) {
       report.status = CategoryStatus::kUpToDate;
@@ -166,28 +159,23 @@ CategoryReport prepare_category(const CategoryJob& job, ProgressSink& sink,
     remove_tree(staging);
     fs::create_directories(staging);
     Manifest m;
-    m.category = job.category;
-    m.generator = kVersion;
+    m.category = category;
+    m.generator = std::string("qd_prepare ") + kVersion;
     m.settings = job.settings;
     m.source = source.identity;
 
     GraphOptions g;
-    g.raster.side = job.settings.size;
-    g.raster.line_width = job.settings.line_width;
-    g.raster.padding = job.settings.padding;
-    g.filter.keep_unrecognized = job.settings.keep_unrecognized;
-    g.filter.min_points = job.settings.min_points;
-    g.filter.min_extent = job.settings.min_extent;
+    g.render = render_options(job.settings);
+    g.render.max_chunks_in_flight = job.max_chunks_in_flight;
     g.val_fraction = job.settings.val_fraction;
     g.max_kept = job.settings.max_per_category;
-    g.max_chunks_in_flight = job.max_chunks_in_flight;
     GraphCallbacks callbacks;
     callbacks.progress = [&](const CategoryCounts& c, uint64_t bytes) {
       report.bytes_read = bytes;
-      sink.progress(job.category, c, bytes, elapsed());
+      sink.progress(category, c, bytes, elapsed());
     };
     callbacks.rejected = [&](const RejectedRecord& r) {
-      sink.rejected(job.category, report.location, r);
+      sink.rejected(category, report.location, r);
     };
 
     ShardSetWriter shards(staging, job.settings.size, job.settings.shard_size);
@@ -203,9 +191,9 @@ CategoryReport prepare_category(const CategoryJob& job, ProgressSink& sink,
     m.counts = result.counts;
     m.source.truncated = result.source_truncated;
     if (result.source_truncated) {
-      sink.warning(job.category, report.location +
-                                     ": the gzip stream ends inside a member (the file is cut "
-                                     "off); the records before the cut are kept");
+      sink.warning(category, report.location +
+                                 ": the gzip stream ends inside a member (the file is cut "
+                                 "off); the records before the cut are kept");
     }
     m.shards = shards.finish();
     for (const ShardInfo& s : m.shards) verify_shard(staging, s, job.settings.size);

@@ -3,32 +3,21 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/flow_graph.h>
 
-#include <exception>
 #include <memory>
-#include <optional>
 #include <unordered_set>
-#include <vector>
 
+#include "line_chunker.h"
 #include "qd/pipeline/drawing_parser.h"
-#include "qd/pipeline/line_chunker.h"
 
 namespace qd {
 namespace {
 
 namespace flow = tbb::flow;
 
-struct LineOutcome {
-  uint64_t key_id = 0;
-  std::optional<RejectReason> rejected;
-  std::string detail;  // for malformed and truncated records only
-};
-
-// One chunk of lines on its way through the graph, with what became of each line.
+// One chunk of lines on its way through the graph.
 struct Batch {
   LineChunk chunk;
-  std::vector<uint8_t> images;  // image i belongs to line i (unused for rejected lines)
-  std::vector<LineOutcome> outcomes;
-  uint64_t bytes_read = 0;  // decoded bytes read from the source up to the end of this chunk
+  RenderedChunk rendered;
 };
 using BatchPtr = std::shared_ptr<Batch>;
 
@@ -37,13 +26,15 @@ struct Worker {
   Drawing drawing;
 };
 
-void process(Batch& b, const GraphOptions& o, Worker& w) {
+void process(Batch& b, const RenderOptions& o, Worker& w) {
   const size_t n = b.chunk.lines.size();
   const size_t image_bytes = static_cast<size_t>(o.raster.side) * o.raster.side;
-  b.images.resize(n * image_bytes);
-  b.outcomes.assign(n, {});
+  RenderedChunk& r = b.rendered;
+  r.first_line = b.chunk.first_line;
+  r.images.resize(n * image_bytes);
+  r.outcomes.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
-    LineOutcome& out = b.outcomes[i];
+    LineOutcome& out = r.outcomes[i];
     const auto error = w.parser.parse(b.chunk.line(i), w.drawing);
     out.key_id = w.drawing.key_id;
     if (error) {
@@ -60,20 +51,21 @@ void process(Batch& b, const GraphOptions& o, Worker& w) {
                    " points (min " + std::to_string(o.filter.min_points) + "), extent below " +
                    std::to_string(o.filter.min_extent);
     }
-    if (!out.rejected) rasterize(w.drawing, o.raster, b.images.data() + i * image_bytes);
+    if (!out.rejected) rasterize(w.drawing, o.raster, r.images.data() + i * image_bytes);
   }
 }
 
-// The serial end of the graph: sees records in input order, so duplicates and the max_kept cut
-// are decided the same way whatever the number of threads.
+// The serial end of qd_prepare's graph: sees records in input order, so duplicates and the
+// max_kept cut are decided the same way whatever the number of threads.
 class OrderedWriter {
  public:
   OrderedWriter(ShardSetWriter& out, const GraphOptions& o, const GraphCallbacks& callbacks)
       : out_(out), options_(o), callbacks_(callbacks) {}
 
-  void write(const Batch& b) {
-    if (full()) return;
-    const size_t image_bytes = static_cast<size_t>(options_.raster.side) * options_.raster.side;
+  // False once max_kept drawings are kept.
+  bool write(const RenderedChunk& b) {
+    const size_t image_bytes =
+        static_cast<size_t>(options_.render.raster.side) * options_.render.raster.side;
     for (size_t i = 0; i < b.outcomes.size() && !full(); ++i) {
       const LineOutcome& r = b.outcomes[i];
       ++counts_.read;
@@ -81,7 +73,7 @@ class OrderedWriter {
         counts_.rejected.add(*r.rejected);
         if (callbacks_.rejected &&
             (*r.rejected == RejectReason::kMalformed || *r.rejected == RejectReason::kTruncated)) {
-          callbacks_.rejected({b.chunk.line_number(i), r.key_id, *r.rejected, r.detail});
+          callbacks_.rejected({b.line_number(i), r.key_id, *r.rejected, r.detail});
         }
         continue;
       }
@@ -95,6 +87,7 @@ class OrderedWriter {
       ++(split == Split::kTrain ? counts_.train : counts_.val);
     }
     if (callbacks_.progress) callbacks_.progress(counts_, b.bytes_read);
+    return !full();
   }
 
   bool full() const { return options_.max_kept != 0 && counts_.kept >= options_.max_kept; }
@@ -110,12 +103,12 @@ class OrderedWriter {
 
 }  // namespace
 
-GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const GraphOptions& options,
-                              const GraphCallbacks& callbacks, const std::atomic<bool>& stop) {
+bool render_in_order(ByteSource& source, const RenderOptions& options,
+                     const std::function<bool(const RenderedChunk&)>& consume,
+                     const std::atomic<bool>& stop) {
   LineChunker chunker(source, options.chunk_bytes);
-  OrderedWriter writer(out, options, callbacks);
   tbb::enumerable_thread_specific<Worker> workers;
-  std::atomic<bool> enough{false};  // the writer has kept max_kept drawings
+  std::atomic<bool> enough{false};  // the consumer wants no more
   bool interrupted = false;
 
   flow::graph g;
@@ -130,7 +123,7 @@ GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const Gra
       control.stop();
       return nullptr;
     }
-    batch->bytes_read = chunker.bytes_read();
+    batch->rendered.bytes_read = chunker.bytes_read();
     return batch;
   });
   flow::limiter_node<BatchPtr> limit(g, options.max_chunks_in_flight);
@@ -140,8 +133,7 @@ GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const Gra
   });
   flow::sequencer_node<BatchPtr> order(g, [](const BatchPtr& b) { return b->chunk.sequence; });
   flow::function_node<BatchPtr, flow::continue_msg> write(g, flow::serial, [&](const BatchPtr& b) {
-    writer.write(*b);
-    if (writer.full()) enough = true;
+    if (!enough && !consume(b->rendered)) enough = true;
     return flow::continue_msg();
   });
   flow::make_edge(read, limit);
@@ -151,11 +143,17 @@ GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const Gra
   flow::make_edge(write, limit.decrementer());
   read.activate();
   g.wait_for_all();  // rethrows what a node threw (an unreadable or corrupt source, a full disk)
+  return interrupted;
+}
 
+GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const GraphOptions& options,
+                              const GraphCallbacks& callbacks, const std::atomic<bool>& stop) {
+  OrderedWriter writer(out, options, callbacks);
   GraphResult result;
+  result.interrupted = render_in_order(
+      source, options.render, [&](const RenderedChunk& b) { return writer.write(b); }, stop);
   result.counts = writer.counts();
   result.source_truncated = source.truncated();
-  result.interrupted = interrupted;
   return result;
 }
 

@@ -4,26 +4,6 @@
 
 namespace qd {
 
-const char* to_string(RejectReason reason) {
-  switch (reason) {
-    case RejectReason::kUnrecognized:
-      return "unrecognized";
-    case RejectReason::kMalformed:
-      return "malformed";
-    case RejectReason::kTruncated:
-      return "truncated";
-    case RejectReason::kDuplicate:
-      return "duplicate";
-  }
-  return "unknown";
-}
-
-uint64_t RejectCounts::total() const {
-  uint64_t sum = 0;
-  for (const uint64_t n : by_reason) sum += n;
-  return sum;
-}
-
 std::optional<RejectReason> screen(const Drawing& drawing, const FilterOptions& options) {
   if (drawing.points.size() < options.min_points) return RejectReason::kTruncated;
   uint8_t min_x = 255;

@@ -1,4 +1,4 @@
-#include "qd/pipeline/run_lock.h"
+#include "run_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

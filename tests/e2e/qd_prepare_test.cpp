@@ -10,8 +10,8 @@
 #include <thread>
 
 #include "http_test_server.h"
-#include "qd/pipeline/manifest.h"
-#include "qd/pipeline/npy.h"
+#include "qd/store/manifest.h"
+#include "qd/store/npy.h"
 #include "test_support.h"
 
 using qd::test::quoted;

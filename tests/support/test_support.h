@@ -2,6 +2,8 @@
 // Helpers shared by the test suites: where the real data is, scratch directories, running the
 // project's executables.
 
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <optional>
@@ -24,10 +26,12 @@ inline fs::path fixtures() {
   return fs::path(QD_SOURCE_DIR) / "tests" / "fixtures";
 }
 
-// A fresh directory under the build tree, removed when the object dies.
+// A fresh directory under the build tree, removed when the object dies. Its name carries the
+// process id: CTest runs test cases in parallel processes, and two of them may ask for one name.
 class ScratchDir {
  public:
-  explicit ScratchDir(const std::string& name) : path_(fs::path(QD_BINARY_DIR) / "scratch" / name) {
+  explicit ScratchDir(const std::string& name)
+      : path_(fs::path(QD_BINARY_DIR) / "scratch" / (name + "-" + std::to_string(::getpid()))) {
     fs::remove_all(path_);
     fs::create_directories(path_);
   }

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "qd/pipeline/atomic_file.h"
-#include "qd/pipeline/manifest.h"
-#include "qd/pipeline/npy.h"
+#include "qd/store/atomic_file.h"
+#include "qd/store/manifest.h"
+#include "qd/store/npy.h"
 
 namespace qd::test {
 

@@ -6,7 +6,7 @@
 #include <fstream>
 
 #include "data_fixtures.h"
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 #include "test_support.h"
 
 using namespace qd::train;
@@ -94,10 +94,10 @@ TEST_CASE("dataset: a qd_prepare directory, by split") {
   CHECK(train.sources()[0].images == 8);
 
   DatasetOptions val;
-  val.split = "val";
+  val.split = qd::SplitSelection::kVal;
   CHECK(tags(Dataset::open({(dir / "cat").string()}, val)) == std::vector<uint32_t>{108, 109});
   DatasetOptions all;
-  all.split = "all";
+  all.split = qd::SplitSelection::kAll;
   CHECK(Dataset::open({(dir / "cat").string()}, all).size() == 10);
 }
 
@@ -201,7 +201,7 @@ TEST_CASE("dataset: bad inputs are errors naming the file") {
   SUBCASE("a split with no images") {
     write_category_dir(dir / "noval", "cat", 28, {3}, {0}, 0);
     DatasetOptions val;
-    val.split = "val";
+    val.split = qd::SplitSelection::kVal;
     CHECK(contains(error_of({(dir / "noval").string()}, val), "no images in split val"));
   }
 }

@@ -1,7 +1,7 @@
 // The training step: it learns, it is reproducible, and a checkpoint continues it exactly.
 #include "qd/trainer/gan_trainer.h"
 
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 #include "test_support.h"
 #include "torch_doctest.h"
 

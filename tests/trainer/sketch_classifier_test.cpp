@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 #include "test_support.h"
 #include "torch_doctest.h"
 

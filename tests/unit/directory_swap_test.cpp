@@ -1,11 +1,10 @@
-#include "qd/pipeline/directory_swap.h"
-
 #include <doctest/doctest.h>
 #include <unistd.h>
 
 #include <fstream>
 
-#include "qd/pipeline/run_lock.h"
+#include "qd/store/atomic_directory.h"
+#include "run_lock.h"
 #include "test_support.h"
 
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 
 #include "qd/pipeline/drawing_parser.h"
-#include "qd/pipeline/npy.h"
 #include "qd/rasterizer/rasterizer.h"
+#include "qd/store/npy.h"
 #include "test_support.h"
 
 TEST_CASE("the first 25 drawings of each category match Google's numpy_bitmap byte for byte") {

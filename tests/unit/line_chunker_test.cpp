@@ -1,4 +1,4 @@
-#include "qd/pipeline/line_chunker.h"
+#include "line_chunker.h"
 
 #include <doctest/doctest.h>
 

@@ -1,4 +1,4 @@
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 
 #include <doctest/doctest.h>
 #include <zlib.h>

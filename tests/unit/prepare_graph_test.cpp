@@ -22,7 +22,7 @@ Run run_graph(const std::string& bytes, const std::string& out_dir, qd::GraphOpt
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism, threads);
   Run run;
   auto source = qd::open_decoded(std::make_unique<qd::test::StringSource>(bytes, 4096));
-  qd::ShardSetWriter writer(out_dir, o.raster.side, 1000);
+  qd::ShardSetWriter writer(out_dir, o.render.raster.side, 1000);
   qd::GraphCallbacks callbacks;
   callbacks.rejected = [&](const qd::RejectedRecord& r) { run.rejected.push_back(r); };
   const std::atomic<bool> stop{false};
@@ -49,7 +49,7 @@ TEST_CASE("every kind of bad record is counted under its reason, exactly") {
   qd::test::ScratchDir dir("graph_mixed");
   const std::string text = qd::test::read_file(qd::test::fixtures() / "prepare_mixed.ndjson");
   qd::GraphOptions o;
-  o.chunk_bytes = 1024;  // several chunks, so order restoration is exercised
+  o.render.chunk_bytes = 1024;  // several chunks, so order restoration is exercised
   const Run run = run_graph(text, dir.path().string(), o);
   const qd::CategoryCounts& c = run.result.counts;
   CHECK(c.read == 15);
@@ -85,7 +85,7 @@ TEST_CASE("the keep-unrecognized option and max_kept change what is kept") {
   qd::test::ScratchDir dir("graph_options");
   const std::string text = qd::test::read_file(qd::test::fixtures() / "prepare_mixed.ndjson");
   qd::GraphOptions o;
-  o.filter.keep_unrecognized = true;
+  o.render.filter.keep_unrecognized = true;
   CHECK(run_graph(text, dir.path().string(), o).result.counts.kept == 5);
   o.max_kept = 2;
   const Run capped = run_graph(text, dir.path().string(), o);
@@ -119,7 +119,7 @@ TEST_CASE("output is byte-identical whatever the number of threads, on real draw
   qd::test::ScratchDir one("graph_threads_1");
   qd::test::ScratchDir two("graph_threads_2");
   qd::GraphOptions o;
-  o.chunk_bytes = 64 * 1024;
+  o.render.chunk_bytes = 64 * 1024;
   const Run a = run_graph(all, one.path().string(), o, 1);
   const Run b = run_graph(all, two.path().string(), o, 2);
   CHECK(a.result.counts.read == 8600);

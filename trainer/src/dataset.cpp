@@ -4,8 +4,7 @@
 #include <filesystem>
 
 #include "image_array.h"
-#include "qd/pipeline/npy.h"
-#include "shard_directory.h"
+#include "qd/store/shard_set.h"
 
 namespace qd::train {
 namespace fs = std::filesystem;
@@ -82,7 +81,12 @@ Dataset Dataset::open(const std::vector<std::string>& inputs, const DatasetOptio
     source.path = input;
     const uint64_t before = d.size_;
     if (fs::is_directory(input)) {
-      ShardDirectory dir = open_shard_directory(input, options.split, options.verify_crc);
+      ShardDirectory dir;
+      try {
+        dir = open_shard_directory(input, options.split, options.verify_crc);
+      } catch (const StoreError& e) {
+        throw DatasetError(e.what());
+      }
       source.category = dir.manifest.category;
       source.label = label_of(source.category);
       source.manifest_json = std::move(dir.manifest_json);
@@ -100,7 +104,9 @@ Dataset Dataset::open(const std::vector<std::string>& inputs, const DatasetOptio
   }
   if (d.size_ == 0) {
     throw DatasetError("the inputs hold no images" +
-                       (options.split == "all" ? std::string() : " in split " + options.split));
+                       (options.split == SplitSelection::kAll
+                            ? std::string()
+                            : std::string(" in split ") + to_string(options.split)));
   }
   if (d.size_ > UINT32_MAX) throw DatasetError("more than 2^32 images: not supported");
   return d;

@@ -16,8 +16,9 @@ uint64_t splitmix64(uint64_t& state) {
 // Uniform in [0, bound) without modulo bias (Lemire's multiply-and-reject).
 uint64_t below(uint64_t& state, uint64_t bound) {
   const uint64_t threshold = (0 - bound) % bound;
+  __extension__ using uint128 = unsigned __int128;  // GCC and Clang; not ISO C++
   for (;;) {
-    const unsigned __int128 m = static_cast<unsigned __int128>(splitmix64(state)) * bound;
+    const uint128 m = static_cast<uint128>(splitmix64(state)) * bound;
     if (static_cast<uint64_t>(m) >= threshold) return static_cast<uint64_t>(m >> 64);
   }
 }

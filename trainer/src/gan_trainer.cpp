@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "qd/pipeline/atomic_file.h"
+#include "qd/store/atomic_file.h"
 #include "qd/trainer/autocast_scope.h"
 
 namespace qd::train {

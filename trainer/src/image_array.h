@@ -4,7 +4,7 @@
 #include <memory>
 #include <string>
 
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 
 namespace qd::train {
 

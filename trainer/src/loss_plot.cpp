@@ -8,7 +8,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "qd/pipeline/atomic_file.h"
+#include "qd/store/atomic_file.h"
 #include "qd/trainer/reports.h"
 
 namespace qd::train {

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "qd/pipeline/atomic_file.h"
+#include "qd/store/atomic_file.h"
 
 namespace qd::train {
 

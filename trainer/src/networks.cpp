@@ -256,34 +256,27 @@ torch::Tensor NetworkImpl::forward(torch::Tensor input, const torch::Tensor& lab
   return body_->forward(condition(std::move(input), labels));
 }
 
+namespace {
+
+// Each preset's two networks, in Arch's order: body builders taking the input channel count.
+struct PresetBuilders {
+  nn::Sequential (*generator)(int64_t in);
+  nn::Sequential (*discriminator)(int64_t in);
+};
+constexpr PresetBuilders kPresets[] = {{keras_generator, keras_discriminator},
+                                       {tf_generator, tf_discriminator},
+                                       {small_generator, small_discriminator},
+                                       {superdeep_generator, superdeep_discriminator}};
+
+}  // namespace
+
 Network make_generator(const ModelConfig& c) {
-  const int64_t in = c.latent_dim + c.classes;
-  switch (c.arch) {
-    case Arch::kKerasDcgan:
-      return finish(keras_generator(in), c.classes);
-    case Arch::kTfDcgan:
-      return finish(tf_generator(in), c.classes);
-    case Arch::kSmall:
-      return finish(small_generator(in), c.classes);
-    case Arch::kSuperdeep:
-      return finish(superdeep_generator(in), c.classes);
-  }
-  throw std::logic_error("make_generator: unknown Arch value");
+  return finish(kPresets[static_cast<size_t>(c.arch)].generator(c.latent_dim + c.classes),
+                c.classes);
 }
 
 Network make_discriminator(const ModelConfig& c) {
-  const int64_t in = 1 + c.classes;
-  switch (c.arch) {
-    case Arch::kKerasDcgan:
-      return finish(keras_discriminator(in), c.classes);
-    case Arch::kTfDcgan:
-      return finish(tf_discriminator(in), c.classes);
-    case Arch::kSmall:
-      return finish(small_discriminator(in), c.classes);
-    case Arch::kSuperdeep:
-      return finish(superdeep_discriminator(in), c.classes);
-  }
-  throw std::logic_error("make_discriminator: unknown Arch value");
+  return finish(kPresets[static_cast<size_t>(c.arch)].discriminator(1 + c.classes), c.classes);
 }
 
 }  // namespace qd::train

@@ -4,33 +4,29 @@
 
 namespace qd::train {
 
+namespace {
+// The names of Arch's values, in its order; "cdcgan" (conditional keras-dcgan) comes last.
+const std::vector<std::string> kArchNames = {"keras-dcgan", "tf-dcgan", "small", "superdeep",
+                                             "cdcgan"};
+}  // namespace
+
 Arch parse_arch(const std::string& name, bool* conditional) {
   if (conditional != nullptr) *conditional = name == "cdcgan";
-  if (name == "keras-dcgan" || name == "cdcgan") return Arch::kKerasDcgan;
-  if (name == "tf-dcgan") return Arch::kTfDcgan;
-  if (name == "small") return Arch::kSmall;
-  if (name == "superdeep") return Arch::kSuperdeep;
+  if (name == "cdcgan") return Arch::kKerasDcgan;
+  for (size_t i = 0; i + 1 < kArchNames.size(); ++i) {
+    if (name == kArchNames[i]) return static_cast<Arch>(i);
+  }
   std::string known;
-  for (const auto& n : arch_names()) known += (known.empty() ? "" : ", ") + n;
+  for (const auto& n : kArchNames) known += (known.empty() ? "" : ", ") + n;
   throw std::invalid_argument("unknown architecture '" + name + "' (known: " + known + ")");
 }
 
 std::string arch_name(Arch arch) {
-  switch (arch) {
-    case Arch::kKerasDcgan:
-      return "keras-dcgan";
-    case Arch::kTfDcgan:
-      return "tf-dcgan";
-    case Arch::kSmall:
-      return "small";
-    case Arch::kSuperdeep:
-      return "superdeep";
-  }
-  throw std::logic_error("arch_name: unknown Arch value");
+  return kArchNames[static_cast<size_t>(arch)];
 }
 
 std::vector<std::string> arch_names() {
-  return {"keras-dcgan", "tf-dcgan", "small", "superdeep", "cdcgan"};
+  return kArchNames;
 }
 
 ModelConfig model_config(const std::string& arch, bool conditional, int64_t latent_dim,

@@ -31,8 +31,9 @@ torch::Tensor real_images(const Dataset& data, int label, int64_t count) {
 
 }  // namespace
 
-std::vector<CategoryScore> score_run(const std::string& run_dir, const SketchClassifier& classifier,
-                                     const SampleRequest& request) {
+std::vector<CategoryScore> score_run(const SketchClassifier& classifier,
+                                     const SampleRequest& request, const std::atomic<bool>& stop) {
+  const std::string& run_dir = request.run;
   const SavedRun run = read_run_config(run_dir);
   const bool conditional =
       model_config(run.options.arch, run.options.conditional, run.options.latent_dim,
@@ -74,7 +75,7 @@ std::vector<CategoryScore> score_run(const std::string& run_dir, const SketchCla
     s.category = c;
     s.among_of = static_cast<int64_t>(candidates.size());
     const int64_t index = classifier.class_index(c);
-    s.generated = recognition(classifier, sample_run(run_dir, r), index, candidates);
+    s.generated = recognition(classifier, sample_run(r, stop), index, candidates);
     const torch::Tensor real = real_images(data, static_cast<int>(label), request.count);
     s.real_images = real.size(0);
     if (s.real_images > 0) s.real = recognition(classifier, real, index, candidates);

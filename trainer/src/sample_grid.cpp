@@ -1,5 +1,5 @@
-#include "qd/pipeline/atomic_file.h"
 #include "qd/rasterizer/contact_sheet.h"
+#include "qd/store/atomic_file.h"
 #include "qd/trainer/reports.h"
 
 namespace qd::train {

@@ -6,19 +6,16 @@
 
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/run_directory.h"
-#include "qd/trainer/training_run.h"
 
 namespace qd::train {
 
-torch::Tensor sample_run(const std::string& run_dir, const SampleRequest& request) {
+torch::Tensor sample_run(const SampleRequest& request, const std::atomic<bool>& stop) {
+  const std::string& run_dir = request.run;
   const SavedRun run = read_run_config(run_dir);
   const TrainOptions& o = run.options;
   const ModelConfig model = model_config(o.arch, o.conditional, o.latent_dim,
                                          static_cast<int64_t>(run.categories.size()));
-  TrainSettings settings;
-  settings.seed = o.seed;
-  settings.ema_decay = o.ema_decay;
-  GanTrainer trainer(model, settings, choose_device(request.device));
+  GanTrainer trainer(model, o.step, choose_device(request.device));
 
   std::string checkpoint = request.checkpoint;
   if (checkpoint.empty()) {
@@ -48,6 +45,7 @@ torch::Tensor sample_run(const std::string& run_dir, const SampleRequest& reques
   std::vector<torch::Tensor> images;  // in chunks, so that any --count fits in memory
   constexpr int64_t kChunk = 1024;
   for (int64_t first = 0; first < request.count; first += kChunk) {
+    if (stop) throw std::runtime_error("interrupted while drawing");
     const int64_t n = std::min(kChunk, request.count - first);
     images.push_back(trainer.sample(noise.narrow(0, first, n),
                                     labels.defined() ? labels.narrow(0, first, n) : labels,

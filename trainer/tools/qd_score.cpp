@@ -1,30 +1,26 @@
 // qd_score: how recognisable the drawings of a qd_train run are, by a pretrained classifier.
 
-#include <boost/program_options.hpp>
 #include <cstdio>
-#include <iostream>
-#include <optional>
 #include <string>
 
-#include "qd/trainer/run_directory.h"
+#include "qd/cli/command_line.h"
+#include "qd/cli/run_main.h"
 #include "qd/trainer/run_score.h"
-
-namespace po = boost::program_options;
+#include "sample_flags.h"
 
 namespace {
 
-enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2 };
+namespace cli = qd::cli;
 
 struct Options {
-  std::string run;
-  std::string classifier;
-  qd::train::SampleRequest request;
+  qd::train::SampleRequest request;  // its count: per category, generated and real
+  std::string classifier;            // a directory: model.json, weights, class_names.txt
 };
 
-std::optional<Options> parse_command_line(int argc, char** argv) {
+Options parse_command_line(int argc, char** argv) {
   Options o;
   o.request.count = 1000;
-  po::options_description visible(
+  cli::CommandLine command_line(
       "Usage: qd_score --run runs/NAME --classifier DIR [options]\n\n"
       "Scores how recognisable a run's drawings are: draws --count images of each category\n"
       "from the run's generator (as qd_sample does) and asks a pretrained Quick, Draw!\n"
@@ -36,42 +32,19 @@ std::optional<Options> parse_command_line(int argc, char** argv) {
       "The classifier: a directory holding a Keras model in TensorFlow.js's layers format\n"
       "(model.json and its weight files) and class_names.txt, as doodleNet is published, e.g.\n"
       "../shared/quickdraw/models/doodlenet.\n\n"
-      "Exit codes: 0 scored, 1 failed (no run or checkpoint, unreadable classifier or data),\n"
-      "2 usage error (bad option, a category the run or the classifier does not know).\n\n"
+      "Exit codes: 0 scored, 1 failed (no checkpoint, unreadable classifier or data), 2 usage\n"
+      "error (bad option, --run holds no run, a category the run or the classifier does not\n"
+      "know), 130 interrupted.\n\n"
       "Options");
-  auto add = visible.add_options();
-  add("help,h", "show this help and exit");
-  add("run,r", po::value(&o.run), "the run directory written by qd_train --out");
-  add("classifier", po::value(&o.classifier), "the classifier's directory");
-  add("count,n", po::value(&o.request.count)->default_value(1000),
-      "images per category, generated and real");
-  add("category,c", po::value(&o.request.category), "score this category only");
-  add("seed", po::value(&o.request.seed)->default_value(0), "seed of the noise");
-  add("checkpoint", po::value(&o.request.checkpoint),
-      "a checkpoint file of the run (default: the latest in <run>/checkpoints/)");
-  add("last-weights", po::bool_switch(&o.request.last_weights),
-      "runs trained with --ema-decay: score the generator's last weights, not their average");
-  add("device", po::value(&o.request.device)->default_value("auto"), "auto, cpu or cuda");
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, visible), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "qd_score: " << e.what() << "\nTry 'qd_score --help'.\n";
-    return std::nullopt;
+  qd::train::add_sample_flags(command_line.visible, o.request,
+                              "images per category, generated and real");
+  command_line.visible.add_options()("classifier", cli::po::value(&o.classifier),
+                                     "the classifier's directory");
+  cli::parse_or_exit(argc, argv, command_line);
+  if (o.request.run.empty() || o.classifier.empty()) {
+    throw cli::UsageError("need --run and --classifier");
   }
-  if (vm.count("help") != 0U) {
-    std::cout << visible << "\n";
-    std::exit(kOk);
-  }
-  if (o.run.empty() || o.classifier.empty()) {
-    std::cerr << "qd_score: need --run and --classifier\nTry 'qd_score --help'.\n";
-    return std::nullopt;
-  }
-  if (o.request.count < 5) {
-    std::cerr << "qd_score: --count must be >= 5\n";
-    return std::nullopt;
-  }
+  if (o.request.count < 5) throw cli::UsageError("--count must be >= 5");
   return o;
 }
 
@@ -111,23 +84,15 @@ void print(const std::vector<qd::train::CategoryScore>& scores, int64_t count) {
   std::printf(")\n");
 }
 
+int run(int argc, char** argv) {
+  const Options o = parse_command_line(argc, argv);
+  const qd::train::SketchClassifier classifier(o.classifier);
+  print(qd::train::score_run(classifier, o.request, cli::stop_requested()), o.request.count);
+  return cli::kOk;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  const auto o = parse_command_line(argc, argv);
-  if (!o) return kUsage;
-  try {
-    const qd::train::SketchClassifier classifier(o->classifier);
-    print(qd::train::score_run(o->run, classifier, o->request), o->request.count);
-    return kOk;
-  } catch (const qd::train::RunDirectoryError& e) {
-    std::cerr << "qd_score: " << e.what() << "\n";
-    return kFailed;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "qd_score: " << e.what() << "\n";
-    return kUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "qd_score: " << e.what() << "\n";
-    return kFailed;
-  }
+  return cli::run_main("qd_score", [&] { return run(argc, argv); });
 }

@@ -2,44 +2,29 @@
 
 #include <unistd.h>
 
-#include <atomic>
-#include <boost/program_options.hpp>
-#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
+#include "qd/cli/command_line.h"
+#include "qd/cli/run_main.h"
 #include "qd/trainer/dataset.h"
 #include "qd/trainer/networks.h"
 #include "qd/trainer/presets.h"
 #include "qd/trainer/run_directory.h"
 #include "qd/trainer/summary.h"
+#include "qd/trainer/train_options.h"
 #include "qd/trainer/training_run.h"
-
-namespace po = boost::program_options;
-using qd::train::TrainOptions;
 
 namespace {
 
-enum ExitCode { kOk = 0, kFailed = 1, kUsage = 2, kInterrupted = 3 };
-
-std::atomic<bool> g_stop{false};
-
-void request_stop(int /*signal*/) {
-  g_stop = true;
-}
-
-// Ctrl-C or SIGTERM once: checkpoint and exit. A second one kills at once (SA_RESETHAND).
-void install_stop_handlers() {
-  struct sigaction action {};
-  action.sa_handler = request_stop;
-  action.sa_flags = SA_RESETHAND;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
+namespace cli = qd::cli;
+namespace po = cli::po;
+using qd::train::TrainOptions;
 
 // --shards a,b --shards c -> {a, b, c}, as absolute paths: config.json keeps them, and
 // --resume, qd_score and cron jobs may start from another directory.
@@ -71,199 +56,126 @@ const char* const kUsageText =
     "file shaped [N,784], [N,1,784] or [N,28,28] such as Google's numpy_bitmap files; each\n"
     "directory or file is one category. Every input is checked before training starts.\n\n"
     "--resume continues the run in --out from its latest checkpoint up to --epochs (the run's\n"
-    "total), exactly as if it had not stopped; its saved options are used, and only --epochs,\n"
-    "--shards (same images), --device, --threads, --workers, --checkpoint-every,\n"
-    "--keep-checkpoints, --log-every and the speed options may be given again. Ctrl-C or SIGTERM\n"
-    "writes a checkpoint and exits with 3; a second Ctrl-C stops at once.\n\n"
+    "total), exactly as if it had not stopped; its saved options are used. The command that\n"
+    "started the run may be repeated with --resume: only --epochs, --shards (same images),\n"
+    "--device, --threads, --workers, --checkpoint-every, --keep-checkpoints, --log-every and the\n"
+    "speed options may take new values; any other option given with another value than the\n"
+    "run's is refused, naming it. Ctrl-C or SIGTERM writes a checkpoint and exits with 130; a\n"
+    "second Ctrl-C stops at once.\n\n"
     "Speed options (on a GPU; each can be switched off to measure it): --data-on-device,\n"
     "--cudnn-benchmark, --channels-last, --bf16, --cuda-graph. On the CPU only --channels-last\n"
     "and --bf16 apply; --cuda-graph needs a CUDA build and --device cuda.\n\n"
     "Exit codes: 0 trained up to --epochs (or --summary printed), 1 failed (bad or inconsistent\n"
     "data, unreadable checkpoint, I/O error), 2 usage error (bad option; --out holds another run\n"
-    "and --resume was not given; --resume without a run), 3 interrupted, checkpoint written.\n\n"
+    "and --resume was not given; --resume without a run), 130 interrupted, checkpoint written.\n\n"
     "Options";
 
 struct ParsedCommandLine {
   TrainOptions options;
+  std::optional<qd::train::SavedRun> saved;  // --resume: the run's config.json, read once
   bool summary = false;
 };
 
-bool given(const po::variables_map& vm, const char* name) {
-  return vm.count(name) != 0U && !vm[name].defaulted();
+// Options whose default depends on --arch (qd::train::training_defaults): shown without one.
+bool preset_default(std::string_view key) {
+  return key == "batch_size" || key == "lr_g" || key == "lr_d" || key == "beta1" ||
+         key == "beta2" || key == "label_smoothing";
 }
 
-// Keeps the saved run's options, except those that may change between sessions.
-std::optional<TrainOptions> merge_for_resume(const TrainOptions& cli, const po::variables_map& vm) {
-  TrainOptions o = qd::train::read_run_config(cli.out).options;
-  for (const char* fixed : {"split", "arch", "conditional", "batch-size", "latent-dim", "lr",
-                            "lr-g", "lr-d", "beta1", "beta2", "label-smoothing", "label-noise",
-                            "instance-noise", "instance-noise-steps", "ema-decay", "seed"}) {
-    if (given(vm, fixed)) {
-      std::cerr << "qd_train: --" << fixed
-                << " cannot change when resuming (config.json keeps the run's value)\n";
-      return std::nullopt;
-    }
-  }
-  o.resume = true;
-  o.out = cli.out;
-  if (given(vm, "shards")) o.shards = cli.shards;
-  if (given(vm, "epochs")) o.epochs = cli.epochs;
-  if (given(vm, "device")) o.device = cli.device;
-  if (given(vm, "threads")) o.threads = cli.threads;
-  if (given(vm, "workers")) o.workers = cli.workers;
-  if (given(vm, "checkpoint-every")) o.checkpoint_every = cli.checkpoint_every;
-  if (given(vm, "keep-checkpoints")) o.keep_checkpoints = cli.keep_checkpoints;
-  if (given(vm, "log-every")) o.log_every = cli.log_every;
-  if (given(vm, "data-on-device")) o.data_on_device = cli.data_on_device;
-  if (given(vm, "cudnn-benchmark")) o.fast.cudnn_benchmark = cli.fast.cudnn_benchmark;
-  if (given(vm, "channels-last")) o.fast.channels_last = cli.fast.channels_last;
-  if (given(vm, "bf16")) o.fast.bf16 = cli.fast.bf16;
-  if (given(vm, "cuda-graph")) o.fast.cuda_graph = cli.fast.cuda_graph;
-  return o;
+const char* short_name(std::string_view key) {
+  if (key == "shards") return "s";
+  if (key == "arch") return "a";
+  if (key == "epochs") return "e";
+  if (key == "batch_size") return "b";
+  if (key == "threads") return "j";
+  return nullptr;
 }
 
-// "on" or "off" (also true/false, yes/no, 1/0) for the switches that default either way.
-bool parse_on_off(const std::string& option, const std::string& value) {
-  if (value == "on" || value == "true" || value == "yes" || value == "1") return true;
-  if (value == "off" || value == "false" || value == "no" || value == "0") return false;
-  throw po::validation_error(po::validation_error::invalid_option_value, option, value);
-}
-
-std::optional<ParsedCommandLine> parse_command_line(int argc, char** argv) {
-  ParsedCommandLine parsed;
-  TrainOptions& o = parsed.options;
-  std::vector<std::string> shards;
-  double lr = 0;
+// qd_train's options, declared from the one list of the run's fields (visit_run_fields): plain
+// values with their defaults shown, enums and on/off switches parsed at the command line.
+void add_run_fields(po::options_description& options, TrainOptions& o,
+                    std::vector<std::string>& shards) {
   std::string archs;
   for (const auto& n : qd::train::arch_names()) archs += (archs.empty() ? "" : ", ") + n;
+  qd::train::visit_run_fields(
+      [&](const char* key, qd::train::OnResume, const char* help_text, auto& field) {
+        using T = std::decay_t<decltype(field)>;
+        const std::string_view k(key);
+        std::string name = qd::train::option_name(key);
+        if (const char* s = short_name(k)) name += std::string(",") + s;
+        std::string help = help_text;
+        if (k == "arch") help = "model preset: " + archs + " (cdcgan = conditional keras-dcgan)";
+        const auto add = [&](const po::value_semantic* semantic) {
+          options.add_options()(name.c_str(), semantic, help.c_str());
+        };
+        if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          add(po::value(&shards)->multitoken());
+        } else if constexpr (std::is_same_v<T, bool>) {
+          if (k == "conditional") {
+            add(po::bool_switch(&field));
+          } else {
+            add(cli::parsed_value<bool>(&field, cli::on_off(field), cli::parse_on_off));
+          }
+        } else if constexpr (std::is_same_v<T, qd::SplitSelection>) {
+          add(cli::parsed_value<T>(&field, qd::to_string(field), qd::parse_split_selection));
+        } else if constexpr (std::is_same_v<T, qd::train::DeviceChoice>) {
+          add(cli::parsed_value<T>(&field, qd::train::to_string(field),
+                                   qd::train::parse_device_choice));
+        } else if constexpr (std::is_same_v<T, qd::train::DataOnDevice>) {
+          add(cli::parsed_value<T>(&field, qd::train::to_string(field),
+                                   qd::train::parse_data_on_device));
+        } else if (preset_default(k)) {
+          add(po::value(&field));
+        } else {
+          cli::add_value(options, name, field, help);
+        }
+      },
+      o);
+}
 
-  po::options_description visible(kUsageText);
-  auto add = visible.add_options();
-  add("help,h", "show this help and exit");
-  add("shards,s", po::value(&shards)->multitoken(),
-      "input data, repeatable and/or comma-separated: shard directories, parents of several, "
-      ".npy files");
-  add("split", po::value(&o.split)->default_value("train"),
-      "which shards of qd_prepare directories: train, val or all");
+ParsedCommandLine parse_command_line(int argc, char** argv) {
+  ParsedCommandLine parsed;
+  TrainOptions& o = parsed.options;
+  qd::train::TrainSettings& s = o.step;
+  std::vector<std::string> shards;
+  double lr = 0;
+  cli::CommandLine command_line(kUsageText);
+  auto add = command_line.visible.add_options();
   add("out,o", po::value(&o.out), "the run directory (created; must not hold another run)");
   add("resume", po::bool_switch(&o.resume), "continue the run in --out from its last checkpoint");
-  add("arch,a", po::value(&o.arch)->default_value("keras-dcgan"),
-      ("model preset: " + archs + " (cdcgan = conditional keras-dcgan)").c_str());
-  add("conditional", po::bool_switch(&o.conditional),
-      "condition both networks on the category (one category per input)");
   add("summary", po::bool_switch(&parsed.summary),
       "print the layer tables of both networks and exit");
-  add("epochs,e", po::value(&o.epochs)->default_value(25), "epochs in the whole run");
-  add("batch-size,b", po::value(&o.batch_size), "images per step [default: 16 for small, else 64]");
-  add("latent-dim", po::value(&o.latent_dim)->default_value(100), "size of the noise vector");
   add("lr", po::value(&lr), "learning rate of both optimizers (Adam) [default: 2e-4]");
-  add("lr-g", po::value(&o.lr_g), "the generator's learning rate (overrides --lr)");
-  add("lr-d", po::value(&o.lr_d), "the discriminator's learning rate (overrides --lr)");
-  add("beta1", po::value(&o.beta1), "Adam's beta1 [default: 0.5]");
-  add("beta2", po::value(&o.beta2), "Adam's beta2 [default: 0.999]");
-  add("label-smoothing", po::value(&o.label_smoothing),
-      "one-sided: D's target for real images is 1 - this [default: 0.1 for small (as "
-      "pytorch/examples), else 0]");
-  add("label-noise", po::value(&o.label_noise)->default_value(0.0, "0"),
-      "probability of flipping each of D's targets (e.g. 0.05)");
-  add("instance-noise", po::value(&o.instance_noise)->default_value(0.0, "0"),
-      "std-dev of Gaussian noise added to D's inputs (real and fake), decaying linearly to 0 "
-      "(e.g. 0.1)");
-  add("instance-noise-steps", po::value(&o.instance_noise_steps)->default_value(1000),
-      "the step at which the instance noise reaches 0");
-  add("ema-decay", po::value(&o.ema_decay)->default_value(0.0, "0"),
-      "> 0: sample from an exponential moving average of the generator's weights with this "
-      "decay per step (e.g. 0.999); grids and qd_sample draw from it");
-  add("seed", po::value(&o.seed)->default_value(0),
-      "seeds weights, noise, dropout and the data order");
-  add("device", po::value(&o.device)->default_value("auto"),
-      "auto (CUDA when available), cpu or cuda");
-  add("threads,j", po::value(&o.threads)->default_value(0), "CPU threads for torch (0: all cores)");
-  add("workers", po::value(&o.workers)->default_value(2), "loader threads assembling batches");
-  add("checkpoint-every", po::value(&o.checkpoint_every)->default_value(500),
-      "steps between checkpoints (one is also written at the end and on Ctrl-C)");
-  add("keep-checkpoints", po::value(&o.keep_checkpoints)->default_value(3),
-      "how many of the newest checkpoints to keep");
-  add("log-every", po::value(&o.log_every)->default_value(50),
-      "steps per row of metrics.csv (the only time a step waits for the device)");
-  std::string cudnn_benchmark, channels_last, bf16, cuda_graph;
-  add("data-on-device", po::value(&o.data_on_device)->default_value("auto"),
-      "auto, on or off: the whole dataset in the device's memory, batches gathered there (auto: "
-      "on CUDA when it takes at most a quarter of the free memory), else the prefetching loader");
-  add("cudnn-benchmark", po::value(&cudnn_benchmark)->default_value("on"),
-      "on or off: let cuDNN time its algorithms for the step's shapes (CUDA)");
-  add("channels-last", po::value(&channels_last)->default_value("off"),
-      "on or off: NHWC weights and images");
-  add("bf16", po::value(&bf16)->default_value("off"),
-      "on or off: bfloat16 autocast of the forward passes (losses and optimizers in float32)");
-  add("cuda-graph", po::value(&cuda_graph)->default_value("off"),
-      "on or off: capture the whole step (both networks, both optimizers) in a CUDA graph after "
-      "3 eager steps and replay it");
+  add_run_fields(command_line.visible, o, shards);
+  const po::variables_map vm = cli::parse_or_exit(argc, argv, command_line);
 
-  po::variables_map vm;
-  try {
-    po::store(po::parse_command_line(argc, argv, visible), vm);
-    po::notify(vm);
-    o.fast.cudnn_benchmark = parse_on_off("cudnn-benchmark", cudnn_benchmark);
-    o.fast.channels_last = parse_on_off("channels-last", channels_last);
-    o.fast.bf16 = parse_on_off("bf16", bf16);
-    o.fast.cuda_graph = parse_on_off("cuda-graph", cuda_graph);
-  } catch (const po::error& e) {
-    std::cerr << "qd_train: " << e.what() << "\nTry 'qd_train --help'.\n";
-    return std::nullopt;
-  }
-  if (vm.count("help") != 0U) {
-    std::cout << visible << "\n";
-    std::exit(kOk);
-  }
   o.shards = split_commas(shards);
-  qd::train::TrainingDefaults defaults;
-  try {
-    defaults = qd::train::training_defaults(qd::train::parse_arch(o.arch));
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "qd_train: --arch: " << e.what() << "\n";
-    return std::nullopt;
-  }
-  if (vm.count("lr") == 0U) lr = defaults.lr;
-  if (vm.count("lr-g") == 0U) o.lr_g = lr;
-  if (vm.count("lr-d") == 0U) o.lr_d = lr;
-  if (vm.count("beta1") == 0U) o.beta1 = defaults.beta1;
-  if (vm.count("beta2") == 0U) o.beta2 = defaults.beta2;
-  if (vm.count("label-smoothing") == 0U) o.label_smoothing = defaults.label_smoothing;
-  if (vm.count("batch-size") == 0U) o.batch_size = defaults.batch_size;
+  const auto given = [&vm](const std::string& option) {
+    const bool by_lr = (option == "lr-g" || option == "lr-d") && cli::given(vm, "lr");
+    return cli::given(vm, option.c_str()) || by_lr;
+  };
+  // Per-preset defaults, where the command line does not say otherwise.
+  const auto defaults = qd::train::training_defaults(qd::train::parse_arch(o.arch));
+  if (!cli::given(vm, "lr")) lr = defaults.lr;
+  if (!cli::given(vm, "lr-g")) s.lr_g = lr;
+  if (!cli::given(vm, "lr-d")) s.lr_d = lr;
+  if (!cli::given(vm, "beta1")) s.beta1 = defaults.beta1;
+  if (!cli::given(vm, "beta2")) s.beta2 = defaults.beta2;
+  if (!cli::given(vm, "label-smoothing")) s.label_smoothing = defaults.label_smoothing;
+  if (!cli::given(vm, "batch-size")) o.batch_size = defaults.batch_size;
   if (parsed.summary) return parsed;
-  if (o.out.empty()) {
-    std::cerr << "qd_train: --out is required\nTry 'qd_train --help'.\n";
-    return std::nullopt;
-  }
+
+  if (o.out.empty()) throw cli::UsageError("--out is required");
   if (o.resume) {
-    auto merged = merge_for_resume(o, vm);
-    if (!merged) return std::nullopt;
-    o = *merged;
+    parsed.saved = qd::train::read_run_config(o.out);
+    o = qd::train::resumed_options(parsed.saved->options, o, given);
   } else if (o.shards.empty()) {
-    std::cerr << "qd_train: --shards is required\nTry 'qd_train --help'.\n";
-    return std::nullopt;
+    throw cli::UsageError("--shards is required");
   }
-  if (o.epochs < 1 || o.batch_size < 1 || o.latent_dim < 1 || o.lr_g <= 0 || o.lr_d <= 0 ||
-      o.beta1 < 0 || o.beta1 >= 1 || o.beta2 < 0 || o.beta2 >= 1 || o.label_smoothing < 0 ||
-      o.label_smoothing >= 0.5 || o.label_noise < 0 || o.label_noise >= 0.5 ||
-      o.instance_noise < 0 || o.instance_noise_steps < 1 || o.ema_decay < 0 || o.ema_decay >= 1 ||
-      o.threads < 0 || o.workers < 1 || o.checkpoint_every < 1 || o.keep_checkpoints < 1 ||
-      o.log_every < 1) {
-    std::cerr
-        << "qd_train: out of range: need --epochs, --batch-size, --latent-dim, --workers, "
-           "--checkpoint-every, --keep-checkpoints, --log-every >= 1; learning rates > 0; "
-           "0 <= --beta1, --beta2, --ema-decay < 1; 0 <= --label-smoothing, --label-noise < 0.5; "
-           "--instance-noise, --threads >= 0\n";
-    return std::nullopt;
-  }
-  if (o.split != "train" && o.split != "val" && o.split != "all") {
-    std::cerr << "qd_train: --split must be train, val or all\n";
-    return std::nullopt;
-  }
-  if (o.data_on_device != "auto" && o.data_on_device != "on" && o.data_on_device != "off") {
-    std::cerr << "qd_train: --data-on-device must be auto, on or off\n";
-    return std::nullopt;
+  try {
+    qd::train::check_options(o);
+  } catch (const std::invalid_argument& e) {
+    throw cli::UsageError(e.what());
   }
   return parsed;
 }
@@ -278,35 +190,26 @@ int print_summary(const TrainOptions& o) {
   }
   const auto model = qd::train::model_config(o.arch, o.conditional, o.latent_dim, categories);
   if (model.conditional() && o.shards.empty()) {
-    std::cerr << "qd_train: a conditional --summary needs --shards (the number of categories)\n";
-    return kUsage;
+    throw cli::UsageError("a conditional --summary needs --shards (the number of categories)");
   }
   auto g = qd::train::make_generator(model);
   auto d = qd::train::make_discriminator(model);
   std::cout << qd::train::layer_summary(g, "generator", {model.latent_dim}) << "\n"
             << qd::train::layer_summary(d, "discriminator", {1, model.side, model.side});
-  return kOk;
+  return cli::kOk;
+}
+
+int run(int argc, char** argv) {
+  const ParsedCommandLine parsed = parse_command_line(argc, argv);
+  if (parsed.summary) return print_summary(parsed.options);
+  const auto outcome =
+      qd::train::run_training(parsed.options, parsed.saved ? &*parsed.saved : nullptr,
+                              cli::stop_requested(), std::cout, isatty(STDOUT_FILENO) != 0);
+  return outcome == qd::train::RunOutcome::kCompleted ? cli::kOk : cli::kInterrupted;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const auto parsed = parse_command_line(argc, argv);
-    if (!parsed) return kUsage;
-    if (parsed->summary) return print_summary(parsed->options);
-    install_stop_handlers();
-    const auto outcome =
-        qd::train::run_training(parsed->options, g_stop, std::cout, isatty(STDOUT_FILENO) != 0);
-    return outcome == qd::train::RunOutcome::kCompleted ? kOk : kInterrupted;
-  } catch (const qd::train::RunDirectoryError& e) {
-    std::cerr << "qd_train: " << e.what() << "\n";
-    return kUsage;
-  } catch (const std::invalid_argument& e) {
-    std::cerr << "qd_train: " << e.what() << "\n";
-    return kUsage;
-  } catch (const std::exception& e) {
-    std::cerr << "qd_train: " << e.what() << "\n";
-    return kFailed;
-  }
+  return cli::run_main("qd_train", [&] { return run(argc, argv); });
 }

@@ -10,9 +10,9 @@
 namespace qd {
 
 // A --categories value that names no category, an unknown one, or a list that cannot be read.
-class CategoryError : public std::runtime_error {
+class CategoryError : public std::invalid_argument {
  public:
-  using std::runtime_error::runtime_error;
+  using std::invalid_argument::invalid_argument;
 };
 
 // Google's 345 category names, in the order of the dataset's categories.txt (some have spaces:

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <string>
 
-#include "qd/pipeline/manifest.h"
 #include "qd/pipeline/prepare_graph.h"
 
 namespace qd {
@@ -16,10 +15,10 @@ namespace qd {
 inline constexpr const char* kGoogleSimplifiedBase =
     "https://storage.googleapis.com/quickdraw_dataset/full/simplified";
 
-struct CategoryJob {
-  std::string category;
+// How every category of a run is prepared.
+struct PrepareOptions {
   std::string source;  // a directory holding <category>.ndjson[.gz], or an http(s) base URL
-  std::string out_dir;
+  std::string out_dir = "data";
   PrepareSettings settings;
   bool force = false;  // rebuild even if nothing changed
   size_t max_chunks_in_flight = 8;
@@ -51,11 +50,14 @@ class ProgressSink {
   virtual void finished(const CategoryReport& report) = 0;
 };
 
+// How records are rendered and screened under `settings`.
+RenderOptions render_options(const PrepareSettings& settings);
+
 // The source of `category` under `source` (empty: Google's bucket).
 std::string category_location(const std::string& source, const std::string& category);
 
-CategoryReport prepare_category(const CategoryJob& job, ProgressSink& sink,
-                                const std::atomic<bool>& stop);
+CategoryReport prepare_category(const std::string& category, const PrepareOptions& options,
+                                ProgressSink& sink, const std::atomic<bool>& stop);
 
 // Removes staging directories left by runs that were killed (call while holding the run lock).
 void remove_stale_staging(const std::string& out_dir);

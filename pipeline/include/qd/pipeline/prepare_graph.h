@@ -1,32 +1,61 @@
 #pragma once
-// The heart of qd_prepare: one category's records through a bounded, ordered oneTBB flow graph.
+// The heart of qd_prepare and qd_render: records through a bounded, ordered oneTBB flow graph.
 //
-//   read lines (serial) -> parse, filter, rasterize (parallel) -> restore order -> write (serial)
+//   read lines (serial) -> parse, filter, rasterize (parallel) -> restore order -> consume (serial)
 //
 // At most `max_chunks_in_flight` chunks of about `chunk_bytes` each exist at once, so memory stays
-// flat whatever the input size. Records reach the writer in input order, so the output (and which
+// flat whatever the input size. Chunks reach the consumer in input order, so the output (and which
 // of two duplicates is kept) does not depend on the number of threads.
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "qd/pipeline/byte_source.h"
-#include "qd/pipeline/manifest.h"
 #include "qd/pipeline/record_filter.h"
-#include "qd/pipeline/shard_writer.h"
 #include "qd/rasterizer/rasterizer.h"
+#include "qd/store/shard_set.h"
 
 namespace qd {
 
-struct GraphOptions {
+struct RenderOptions {
   RasterOptions raster;
   FilterOptions filter;
-  double val_fraction = 0.05;
-  uint64_t max_kept = 0;  // stop once this many drawings are kept; 0: read everything
   size_t chunk_bytes = size_t{1} << 20;
   size_t max_chunks_in_flight = 8;
+};
+
+// What became of one line.
+struct LineOutcome {
+  uint64_t key_id = 0;  // 0 when it could not be read
+  std::optional<RejectReason> rejected;
+  std::string detail;  // malformed and truncated records: what is wrong ("not_json: ...")
+};
+
+// One chunk of lines, parsed, screened and rendered.
+struct RenderedChunk {
+  uint64_t first_line = 1;      // 1-based line number of outcomes[0] in the stream
+  std::vector<uint8_t> images;  // side*side bytes per line (unused for rejected lines)
+  std::vector<LineOutcome> outcomes;
+  uint64_t bytes_read = 0;  // decoded bytes read from the source up to the end of this chunk
+
+  uint64_t line_number(size_t i) const { return first_line + i; }
+};
+
+// Reads `source` to its end and hands each rendered chunk to `consume`, in input order, from one
+// thread at a time. Stops early when `consume` returns false or `stop` becomes true (then returns
+// true). Exceptions from the source (unreadable, corrupt) or from `consume` propagate.
+bool render_in_order(ByteSource& source, const RenderOptions& options,
+                     const std::function<bool(const RenderedChunk&)>& consume,
+                     const std::atomic<bool>& stop);
+
+struct GraphOptions {
+  RenderOptions render;
+  double val_fraction = 0.05;
+  uint64_t max_kept = 0;  // stop once this many drawings are kept; 0: read everything
 };
 
 // A record dropped as malformed or truncated, for the user to look at.
@@ -50,8 +79,8 @@ struct GraphResult {
   bool interrupted = false;       // `stop` was raised before the input ended
 };
 
-// Reads `source` to its end (or to max_kept, or until `stop` becomes true) and appends every kept
-// drawing to `out`. Exceptions from the source (unreadable, corrupt) or the writer propagate.
+// qd_prepare's graph: render_in_order into `out`, dropping duplicates, splitting by key_id, up to
+// max_kept drawings.
 GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const GraphOptions& options,
                               const GraphCallbacks& callbacks, const std::atomic<bool>& stop);
 

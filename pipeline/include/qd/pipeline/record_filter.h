@@ -2,31 +2,13 @@
 // Which records qd_prepare keeps, and why it drops the others. Every dropped record is counted
 // under exactly one reason; nothing is skipped silently.
 
-#include <array>
 #include <cstdint>
 #include <optional>
 
 #include "qd/rasterizer/drawing.h"
+#include "qd/store/manifest.h"  // RejectReason
 
 namespace qd {
-
-enum class RejectReason : uint8_t {
-  kUnrecognized,  // "recognized": false (kept with --keep-unrecognized)
-  kMalformed,     // anything the parser rejects
-  kTruncated,     // cut off (unterminated last line, stream ending inside a record) or too small
-  kDuplicate,     // a key_id already kept in this category
-};
-inline constexpr size_t kRejectReasonCount = 4;
-
-const char* to_string(RejectReason reason);
-
-struct RejectCounts {
-  std::array<uint64_t, kRejectReasonCount> by_reason{};
-
-  void add(RejectReason r, uint64_t n = 1) { by_reason[static_cast<size_t>(r)] += n; }
-  uint64_t operator[](RejectReason r) const { return by_reason[static_cast<size_t>(r)]; }
-  uint64_t total() const;
-};
 
 struct FilterOptions {
   bool keep_unrecognized = false;

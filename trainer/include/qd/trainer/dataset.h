@@ -10,9 +10,8 @@
 #include <string>
 #include <vector>
 
-namespace qd {
-class MappedNpy;
-}
+#include "qd/store/manifest.h"
+#include "qd/store/npy.h"
 
 namespace qd::train {
 
@@ -22,8 +21,8 @@ class DatasetError : public std::runtime_error {
 };
 
 struct DatasetOptions {
-  std::string split = "train";  // "train", "val" or "all" (shard directories only)
-  bool verify_crc = true;       // CRC-32 of every shard against its manifest
+  SplitSelection split = SplitSelection::kTrain;  // of shard directories
+  bool verify_crc = true;                         // CRC-32 of every shard against its manifest
 };
 
 // One input, as recorded in config.json.

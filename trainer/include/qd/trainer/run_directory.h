@@ -12,9 +12,10 @@
 
 namespace qd::train {
 
-// The run directory cannot be used as asked (holds another run, or no run to resume).
-class RunDirectoryError : public std::runtime_error {
-  using std::runtime_error::runtime_error;
+// The run directory cannot be used as asked (holds another run, or no run to resume): the
+// command line names the wrong directory, so the tools report it as a usage error.
+class RunDirectoryError : public std::invalid_argument {
+  using std::invalid_argument::invalid_argument;
 };
 
 inline constexpr int kRunFormatVersion = 2;
@@ -33,7 +34,7 @@ void create_run_directory(const std::string& dir);
 // Writes <dir>/config.json atomically: every option, the data (sources with their manifests,
 // categories, side) and the versions of qd and LibTorch.
 void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data);
-// Throws RunDirectoryError if there is no config.json, std::runtime_error if it is unreadable.
+// Throws RunDirectoryError if there is no config.json, StoreError if it is unreadable.
 SavedRun read_run_config(const std::string& dir);
 
 std::string checkpoint_path(const std::string& dir, int64_t step);

@@ -23,7 +23,7 @@ struct CategoryScore {
 // and up to as many real ones from the run's data; `among` is among the run's categories. Throws
 // std::invalid_argument for a category the classifier does not know, and what sample_run and
 // Dataset::open throw.
-std::vector<CategoryScore> score_run(const std::string& run_dir, const SketchClassifier& classifier,
-                                     const SampleRequest& request);
+std::vector<CategoryScore> score_run(const SketchClassifier& classifier,
+                                     const SampleRequest& request, const std::atomic<bool>& stop);
 
 }  // namespace qd::train

@@ -1,18 +1,30 @@
 #pragma once
-// Every option of a training run, as qd_train parses it and config.json records it.
+// Every option of a training run, declared once: qd_train binds its command line to these fields,
+// config.json records them, and --resume decides from visit_run_fields which may change.
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "qd/store/manifest.h"
+#include "qd/trainer/device.h"
 #include "qd/trainer/fast_path.h"
+#include "qd/trainer/train_settings.h"
 
 namespace qd::train {
 
+// Where the batches come from: the whole dataset in the device's memory (on; auto: when that is a
+// GPU with room to spare), or the prefetching loader (off).
+enum class DataOnDevice { kAuto, kOn, kOff };
+const char* to_string(DataOnDevice mode);
+DataOnDevice parse_data_on_device(std::string_view name);  // throws std::invalid_argument
+
 struct TrainOptions {
   std::vector<std::string> shards;  // shard directories, parents of several, or .npy files
-  std::string split = "train";      // of shard directories: train, val or all
-  std::string out;                  // the run directory
+  SplitSelection split = SplitSelection::kTrain;  // of shard directories
+  std::string out;                                // the run directory
   bool resume = false;
 
   std::string arch = "keras-dcgan";  // a name parse_arch accepts
@@ -20,28 +32,97 @@ struct TrainOptions {
   int64_t epochs = 25;  // the run's total, counted from its start
   int64_t batch_size = 64;
   int64_t latent_dim = 100;
+  TrainSettings step;
 
-  double lr_g = 2e-4;
-  double lr_d = 2e-4;
-  double beta1 = 0.5;
-  double beta2 = 0.999;
-  double label_smoothing = 0.0;
-  double label_noise = 0.0;
-  double instance_noise = 0.0;
-  int64_t instance_noise_steps = 1000;
-  double ema_decay = 0.0;  // 0: samples from the last weights; see TrainSettings
-  uint64_t seed = 0;
-
-  std::string device = "auto";  // auto, cpu or cuda
-  int threads = 0;              // CPU threads for torch (0: all cores)
-  int workers = 2;              // loader threads
-  // auto: the whole dataset on the device when that is CUDA and the data takes at most a quarter
-  // of its free memory; on; off (the prefetching loader).
-  std::string data_on_device = "auto";
+  DeviceChoice device = DeviceChoice::kAuto;
+  int threads = 0;  // CPU threads for torch (0: all cores)
+  int workers = 2;  // loader threads
+  DataOnDevice data_on_device = DataOnDevice::kAuto;
   FastPath fast;
   int64_t checkpoint_every = 500;
   int keep_checkpoints = 3;
   int64_t log_every = 50;  // steps per metrics.csv row
 };
+
+// Whether a field may take a new value when a run is resumed.
+enum class OnResume { kFixed, kMayChange };
+
+// Calls v(key, on_resume, help, field of each of `options`...) for every field config.json
+// records, in its order. The command-line option is --key with '-' for '_', and `help` is its
+// --help text: qd_train's options, config.json and --resume all come from this one list. One
+// visitor can read, write or compare several TrainOptions in step.
+template <class Visitor, class... Options>
+void visit_run_fields(Visitor&& v, Options&... o) {
+  constexpr auto fixed = OnResume::kFixed;
+  constexpr auto free = OnResume::kMayChange;
+  v("shards", free,
+    "input data, repeatable and/or comma-separated: shard directories, parents of several, "
+    ".npy files",
+    o.shards...);  // the same images on --resume: checked against config.json's data
+  v("split", fixed, "which shards of qd_prepare directories: train, val or all", o.split...);
+  v("arch", fixed, "model preset (cdcgan = conditional keras-dcgan)", o.arch...);
+  v("conditional", fixed, "condition both networks on the category (one category per input)",
+    o.conditional...);
+  v("epochs", free, "epochs in the whole run", o.epochs...);
+  v("batch_size", fixed, "images per step [default: 16 for small, else 64]", o.batch_size...);
+  v("latent_dim", fixed, "size of the noise vector", o.latent_dim...);
+  v("lr_g", fixed, "the generator's learning rate (overrides --lr)", o.step.lr_g...);
+  v("lr_d", fixed, "the discriminator's learning rate (overrides --lr)", o.step.lr_d...);
+  v("beta1", fixed, "Adam's beta1 [default: 0.5]", o.step.beta1...);
+  v("beta2", fixed, "Adam's beta2 [default: 0.999]", o.step.beta2...);
+  v("label_smoothing", fixed,
+    "one-sided: D's target for real images is 1 - this [default: 0.1 for small (as "
+    "pytorch/examples), else 0]",
+    o.step.label_smoothing...);
+  v("label_noise", fixed, "probability of flipping each of D's targets (e.g. 0.05)",
+    o.step.label_noise...);
+  v("instance_noise", fixed,
+    "std-dev of Gaussian noise added to D's inputs (real and fake), decaying linearly to 0 "
+    "(e.g. 0.1)",
+    o.step.instance_noise...);
+  v("instance_noise_steps", fixed, "the step at which the instance noise reaches 0",
+    o.step.instance_noise_steps...);
+  v("ema_decay", fixed,
+    "> 0: sample from an exponential moving average of the generator's weights with this decay "
+    "per step (e.g. 0.999); grids and qd_sample draw from it",
+    o.step.ema_decay...);
+  v("seed", fixed, "seeds weights, noise, dropout and the data order", o.step.seed...);
+  v("device", free, "auto (CUDA when available), cpu or cuda", o.device...);
+  v("threads", free, "CPU threads for torch (0: all cores)", o.threads...);
+  v("workers", free, "loader threads assembling batches", o.workers...);
+  v("data_on_device", free,
+    "auto, on or off: the whole dataset in the device's memory, batches gathered there (auto: on "
+    "CUDA when it takes at most a quarter of the free memory), else the prefetching loader",
+    o.data_on_device...);
+  v("cudnn_benchmark", free, "on or off: let cuDNN time its algorithms for the step's shapes",
+    o.fast.cudnn_benchmark...);
+  v("channels_last", free, "on or off: NHWC weights and images", o.fast.channels_last...);
+  v("bf16", free,
+    "on or off: bfloat16 autocast of the forward passes (losses and optimizers in float32)",
+    o.fast.bf16...);
+  v("cuda_graph", free,
+    "on or off: capture the whole step (both networks, both optimizers) in a CUDA graph after 3 "
+    "eager steps and replay it",
+    o.fast.cuda_graph...);
+  v("checkpoint_every", free,
+    "steps between checkpoints (one is also written at the end and on Ctrl-C)",
+    o.checkpoint_every...);
+  v("keep_checkpoints", free, "how many of the newest checkpoints to keep", o.keep_checkpoints...);
+  v("log_every", free, "steps per row of metrics.csv (the only time a step waits for the device)",
+    o.log_every...);
+}
+
+// The option of a config.json key: "lr_g" -> "lr-g".
+std::string option_name(std::string_view key);
+
+// Throws std::invalid_argument naming every option out of range.
+void check_options(const TrainOptions& options);
+
+// The options of a resumed run: `saved` (config.json's), with the fields that may change taken
+// from `command_line` where `given(option)` says the user gave them. A fixed option given again
+// with its value is accepted; with another value it is refused (std::invalid_argument naming
+// each such option, its value and the run's).
+TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& command_line,
+                             const std::function<bool(const std::string& option)>& given);
 
 }  // namespace qd::train

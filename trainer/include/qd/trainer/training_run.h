@@ -1,27 +1,23 @@
 #pragma once
 // A whole training run, as qd_train does it: data in, steps, metrics, samples, checkpoints.
 
-#include <torch/types.h>
-
 #include <atomic>
 #include <ostream>
 #include <string>
 
+#include "qd/trainer/run_directory.h"
 #include "qd/trainer/train_options.h"
 
 namespace qd::train {
 
 enum class RunOutcome { kCompleted, kInterrupted };
 
-// The device that --device names: "auto" (CUDA when available), "cpu" or "cuda". Throws
-// std::invalid_argument for anything else or for CUDA without a GPU.
-torch::Device choose_device(const std::string& name);
-
 // Trains in options.out up to options.epochs: a new run, or with options.resume the saved one
-// from its latest checkpoint. Checkpoints and returns kInterrupted soon after `stop` becomes true.
-// Progress goes to `log`: a line rewritten in place when `interactive`, else a line per epoch.
-// Throws DatasetError (bad data), RunDirectoryError (--out unusable) or std::runtime_error.
-RunOutcome run_training(const TrainOptions& options, const std::atomic<bool>& stop,
-                        std::ostream& log, bool interactive);
+// (`saved`: its config.json, read once by the caller) from its latest checkpoint. Checkpoints and
+// returns kInterrupted soon after `stop` becomes true. Progress goes to `log`: a line rewritten in
+// place when `interactive`, else a line per epoch. Throws DatasetError (bad data),
+// RunDirectoryError (--out unusable) or std::runtime_error.
+RunOutcome run_training(const TrainOptions& options, const SavedRun* saved,
+                        const std::atomic<bool>& stop, std::ostream& log, bool interactive);
 
 }  // namespace qd::train

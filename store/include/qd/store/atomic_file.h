@@ -38,6 +38,9 @@ class AtomicFile {
 
 void write_file_atomically(const std::string& path, std::string_view bytes);
 
+// The whole file. Throws StoreError naming the path if it cannot be read.
+std::string read_file(const std::string& path);
+
 // fsync a directory, so that renames inside it are on disk.
 void sync_directory(const std::string& dir);
 

@@ -1,4 +1,4 @@
-#include "qd/pipeline/npy.h"
+#include "qd/store/npy.h"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -9,6 +9,8 @@
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
+
+#include "qd/store/store_error.h"
 
 namespace qd {
 namespace {
@@ -26,7 +28,7 @@ uint64_t element_size(const std::string& descr) {
 }
 
 [[noreturn]] void bad(const std::string& path, const std::string& why) {
-  throw std::runtime_error(path + ": not a valid .npy file: " + why);
+  throw StoreError(path + ": not a valid .npy file: " + why);
 }
 
 // Finds `'key':` in NumPy's header dict and returns the position after the colon.
@@ -95,11 +97,11 @@ uint32_t NpyWriter::commit() {
 
 MappedNpy::MappedNpy(const std::string& path) : path_(path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw std::runtime_error(path + ": cannot open: " + std::strerror(errno));
+  if (fd < 0) throw StoreError(path + ": cannot open: " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd, &st) != 0) {
     ::close(fd);
-    throw std::runtime_error(path + ": cannot stat: " + std::strerror(errno));
+    throw StoreError(path + ": cannot stat: " + std::strerror(errno));
   }
   map_size_ = static_cast<uint64_t>(st.st_size);
   if (map_size_ < kPreamble) {
@@ -110,7 +112,7 @@ MappedNpy::MappedNpy(const std::string& path) : path_(path) {
   ::close(fd);
   if (map_ == MAP_FAILED) {
     map_ = nullptr;
-    throw std::runtime_error(path + ": cannot map: " + std::strerror(errno));
+    throw StoreError(path + ": cannot map: " + std::strerror(errno));
   }
   try {
     const auto* bytes = static_cast<const uint8_t*>(map_);

@@ -1,11 +1,15 @@
-#include "qd/pipeline/atomic_file.h"
+#include "qd/store/atomic_file.h"
 
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+
+#include "qd/store/store_error.h"
 
 namespace qd {
 namespace {
@@ -69,6 +73,15 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
   AtomicFile file(path);
   file.write(bytes);
   file.commit();
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw StoreError(path + ": cannot read: " + std::strerror(errno));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw StoreError(path + ": read failed");
+  return text.str();
 }
 
 void sync_directory(const std::string& dir) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "qd/pipeline/atomic_file.h"
+#include "qd/store/atomic_file.h"
 
 namespace qd {
 
@@ -39,7 +39,7 @@ class NpyWriter {
 std::string npy_header(const std::string& descr, const std::vector<uint64_t>& shape,
                        size_t min_length = 0);
 
-// A read-only memory map of an .npy file. Throws std::runtime_error naming the file for anything
+// A read-only memory map of an .npy file. Throws StoreError naming the file for anything
 // that is not a readable, C-order .npy of the size its header promises.
 class MappedNpy {
  public:

@@ -1,33 +1,22 @@
 #pragma once
-// Writes a category's images as train/val shards: `<split>-NNNNN.npy` (uint8 [N, side, side])
-// with `<split>-NNNNN.keys.npy` (uint64 [N] key_ids, same order) beside each.
+// A category directory of shards: `<split>-NNNNN.npy` (uint8 [N, side, side]) with
+// `<split>-NNNNN.keys.npy` (uint64 [N] key_ids, same order) beside each, and manifest.json. The
+// writer that makes one and the one reader that checks it against its manifest.
 
 #include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "qd/pipeline/npy.h"
+#include "qd/store/manifest.h"
+#include "qd/store/npy.h"
+#include "qd/store/store_error.h"
 
 namespace qd {
-
-enum class Split : uint8_t { kTrain, kVal };
-const char* to_string(Split split);
 
 // The split of a record, from its key_id alone: stable across refreshes and independent of the
 // order or the number of records (a 64-bit mix of the key, compared against the fraction).
 Split split_of(uint64_t key_id, double val_fraction);
-
-struct ShardInfo {
-  std::string file;  // names relative to the category directory
-  std::string keys;
-  Split split = Split::kTrain;
-  uint64_t count = 0;
-  uint32_t crc32 = 0;  // zlib's CRC-32 of the whole file, header included
-  uint32_t keys_crc32 = 0;
-  uint64_t bytes = 0;  // file sizes, to notice a damaged directory cheaply
-  uint64_t keys_bytes = 0;
-};
 
 class ShardSetWriter {
  public:
@@ -55,7 +44,20 @@ class ShardSetWriter {
 };
 
 // Re-reads a written shard pair and checks it against `info` (CRCs, sizes, shapes, counts).
-// Throws std::runtime_error naming the file and the mismatch.
+// Throws StoreError naming the file and the mismatch.
 void verify_shard(const std::string& directory, const ShardInfo& info, int side);
+
+// A category directory opened for reading.
+struct ShardDirectory {
+  std::string manifest_json;
+  Manifest manifest;
+  std::vector<std::unique_ptr<MappedNpy>> shards;  // the selected split's image files, in order
+};
+
+// Reads <dir>/manifest.json and maps the image shards of `selection`, checking each one's shape,
+// side, count and (if verify_crc) CRC-32 against the manifest, and the manifest's counts against
+// its shards. Throws StoreError naming the file at fault and saying how to repair it.
+ShardDirectory open_shard_directory(const std::string& dir, SplitSelection selection,
+                                    bool verify_crc);
 
 }  // namespace qd

@@ -1,15 +1,8 @@
-#include "qd/pipeline/shard_writer.h"
-
-#include <zlib.h>
-
 #include <cstdio>
-#include <stdexcept>
+
+#include "qd/store/shard_set.h"
 
 namespace qd {
-
-const char* to_string(Split split) {
-  return split == Split::kTrain ? "train" : "val";
-}
 
 Split split_of(uint64_t key_id, double val_fraction) {
   // splitmix64's finaliser: every bit of the key reaches every bit of the hash.
@@ -82,34 +75,6 @@ std::vector<ShardInfo> ShardSetWriter::finish() {
     all.insert(all.end(), done_[s].begin(), done_[s].end());
   }
   return all;
-}
-
-namespace {
-
-uint32_t crc_of(const MappedNpy& npy) {
-  return static_cast<uint32_t>(crc32_z(0, npy.file_bytes(), npy.file_size()));
-}
-
-void check(bool ok, const std::string& path, const std::string& what) {
-  if (!ok) throw std::runtime_error(path + ": verification failed: " + what);
-}
-
-}  // namespace
-
-void verify_shard(const std::string& directory, const ShardInfo& info, int side) {
-  const std::string images_path = directory + "/" + info.file;
-  const std::string keys_path = directory + "/" + info.keys;
-  const MappedNpy images(images_path);
-  const MappedNpy keys(keys_path);
-  const auto s = static_cast<uint64_t>(side);
-  check(images.descr() == "|u1" && images.shape() == std::vector<uint64_t>{info.count, s, s},
-        images_path, "not uint8 [" + std::to_string(info.count) + ", side, side]");
-  check(keys.descr() == "<u8" && keys.shape() == std::vector<uint64_t>{info.count}, keys_path,
-        "not uint64 [" + std::to_string(info.count) + "]");
-  check(images.file_size() == info.bytes && crc_of(images) == info.crc32, images_path,
-        "size or CRC-32 differs from what was written");
-  check(keys.file_size() == info.keys_bytes && crc_of(keys) == info.keys_crc32, keys_path,
-        "size or CRC-32 differs from what was written");
 }
 
 }  // namespace qd

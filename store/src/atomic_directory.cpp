@@ -1,4 +1,4 @@
-#include "qd/pipeline/directory_swap.h"
+#include "qd/store/atomic_directory.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "qd/pipeline/atomic_file.h"
+#include "qd/store/atomic_file.h"
 
 namespace qd {
 

@@ -1,0 +1,70 @@
+#pragma once
+// Command-line parsing shared by the qd tools (Boost.Program_options): --help, usage errors with
+// the same text everywhere, and typed enum options parsed once, at the command line.
+
+#include <boost/program_options.hpp>
+#include <functional>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace qd::cli {
+
+namespace po = boost::program_options;
+
+// A command line that cannot be run; run_main prints it with "Try '<tool> --help'." and exits 2.
+class UsageError : public std::invalid_argument {
+ public:
+  using std::invalid_argument::invalid_argument;
+};
+
+// What a tool accepts: the options shown by --help (`visible`, whose caption is the usage text),
+// hidden ones, and positional arguments.
+struct CommandLine {
+  explicit CommandLine(const std::string& usage_text);
+
+  po::options_description visible;
+  po::options_description hidden;
+  po::positional_options_description positional;
+};
+
+// Parses argv. Prints the help and exits 0 for --help (every tool declares it through this);
+// throws UsageError for anything Boost rejects.
+po::variables_map parse_or_exit(int argc, char** argv, CommandLine& command_line);
+
+// True when `name` was given on the command line (not only defaulted).
+bool given(const po::variables_map& vm, const char* name);
+
+// An option whose text is turned into a value by `parse` when the command line is read (enums,
+// "on"/"off"); `parse` throws std::invalid_argument, reported as a usage error naming the option.
+template <class T>
+po::typed_value<std::string>* parsed_value(T* target, const std::string& default_text,
+                                           std::function<T(const std::string&)> parse) {
+  return po::value<std::string>()
+      ->default_value(default_text)
+      ->notifier([target, parse](const std::string& text) { *target = parse(text); });
+}
+
+// A value as --help shows it ("0.05", not "0.050000000000000003").
+template <class T>
+std::string default_text(const T& value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
+
+// Declares `name` ("key" or "key,k") bound to `field`, its current value shown as the default.
+template <class T>
+void add_value(po::options_description& options, const std::string& name, T& field,
+               const std::string& help) {
+  options.add_options()(name.c_str(), po::value(&field)->default_value(field, default_text(field)),
+                        help.c_str());
+}
+
+// "on"/"off" (also true/false, yes/no, 1/0).
+bool parse_on_off(const std::string& text);
+inline const char* on_off(bool b) {
+  return b ? "on" : "off";
+}
+
+}  // namespace qd::cli

@@ -1,0 +1,125 @@
+#pragma once
+// manifest.json: what a prepared category directory holds, how it was made and from what. Written
+// last into a category's directory; read back to decide whether a refresh has work to do, and by
+// every reader of the shards to check them. docs/formats.md describes the file.
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace qd {
+
+inline constexpr int kManifestFormatVersion = 1;
+
+enum class Split : uint8_t { kTrain, kVal };
+const char* to_string(Split split);
+
+// Which shards a reader takes: one split or both.
+enum class SplitSelection : uint8_t { kTrain, kVal, kAll };
+const char* to_string(SplitSelection selection);
+// "train", "val" or "all"; throws std::invalid_argument otherwise.
+SplitSelection parse_split_selection(std::string_view name);
+
+// Why a record was dropped. The manifest counts every dropped record under exactly one reason.
+enum class RejectReason : uint8_t {
+  kUnrecognized,  // "recognized": false (kept with --keep-unrecognized)
+  kMalformed,     // anything the parser rejects
+  kTruncated,     // cut off (unterminated last line, stream ending inside a record) or too small
+  kDuplicate,     // a key_id already kept in this category
+};
+inline constexpr size_t kRejectReasonCount = 4;
+const char* to_string(RejectReason reason);
+
+struct RejectCounts {
+  std::array<uint64_t, kRejectReasonCount> by_reason{};
+
+  void add(RejectReason r, uint64_t n = 1) { by_reason[static_cast<size_t>(r)] += n; }
+  uint64_t operator[](RejectReason r) const { return by_reason[static_cast<size_t>(r)]; }
+  uint64_t total() const;
+};
+
+// Every option that changes the bytes of the output. Two runs with equal settings and an
+// unchanged source produce identical shards.
+struct PrepareSettings {
+  int size = 28;
+  double line_width = 16.0;
+  double padding = 16.0;
+  double val_fraction = 0.05;
+  bool keep_unrecognized = false;
+  uint64_t max_per_category = 0;  // kept drawings; 0: all
+  uint64_t shard_size = 50000;    // images per shard file
+  uint32_t min_points = 2;
+  uint32_t min_extent = 64;
+
+  bool operator==(const PrepareSettings& o) const;
+  bool operator!=(const PrepareSettings& o) const { return !(*this == o); }
+};
+
+// Calls v(key, help, field of each of `settings`...) for every field of PrepareSettings, in the
+// manifest's order: the manifest's "options", their comparison, and qd_prepare's options
+// (--key with '-' for '_') all come from this one list.
+template <class Visitor, class... Settings>
+void visit_prepare_settings(Visitor&& v, Settings&... s) {
+  v("size", "image side in pixels (e.g. 28, 64, 128)", s.size...);
+  v("line_width", "stroke width, in the 256-unit drawing space", s.line_width...);
+  v("padding", "margin on each edge, in the 256-unit drawing space", s.padding...);
+  v("val_fraction", "share of drawings in the validation split (0..1)", s.val_fraction...);
+  v("keep_unrecognized", "keep drawings the game did not recognise", s.keep_unrecognized...);
+  v("max_per_category", "stop after keeping N drawings of a category (0: all)",
+    s.max_per_category...);
+  v("shard_size", "images per shard file", s.shard_size...);
+  v("min_points", "fewer points than this: truncated", s.min_points...);
+  v("min_extent", "a bounding box whose longer side spans fewer units than this: truncated",
+    s.min_extent...);
+}
+
+// Where the records came from, and what identifies that version of it.
+struct SourceIdentity {
+  std::string location;  // a path or a URL
+  int64_t size = -1;     // bytes as stored or sent; -1 when unknown
+  int64_t mtime_ns = 0;  // local files: modification time
+  std::string etag;      // HTTP: validators for the next conditional GET
+  std::string last_modified;
+  bool truncated = false;  // the stream ended inside a gzip member
+};
+
+struct CategoryCounts {
+  uint64_t read = 0;  // lines read (records offered to the filters)
+  uint64_t kept = 0;
+  uint64_t train = 0;
+  uint64_t val = 0;
+  RejectCounts rejected;
+};
+
+// One shard: `<split>-NNNNN.npy` (uint8 [count, side, side]) and its `.keys.npy` (uint64 [count]).
+struct ShardInfo {
+  std::string file;  // names relative to the category directory
+  std::string keys;
+  Split split = Split::kTrain;
+  uint64_t count = 0;
+  uint32_t crc32 = 0;  // zlib's CRC-32 of the whole file, header included
+  uint32_t keys_crc32 = 0;
+  uint64_t bytes = 0;  // file sizes, to notice a damaged directory cheaply
+  uint64_t keys_bytes = 0;
+};
+
+struct Manifest {
+  int format_version = kManifestFormatVersion;
+  std::string category;
+  std::string generator;   // "qd_prepare <version>"
+  std::string created_at;  // UTC, ISO 8601
+  PrepareSettings settings;
+  SourceIdentity source;
+  CategoryCounts counts;
+  std::vector<ShardInfo> shards;
+};
+
+std::string to_json(const Manifest& manifest);
+
+// Throws StoreError naming `origin` (the file) and the field at fault.
+Manifest parse_manifest(std::string_view json, const std::string& origin);
+Manifest read_manifest(const std::string& path);
+
+}  // namespace qd

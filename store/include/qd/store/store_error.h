@@ -1,0 +1,14 @@
+#pragma once
+// What the store's readers throw: a file that is not what it should be. The message names the
+// file and what is wrong with it.
+
+#include <stdexcept>
+
+namespace qd {
+
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+}  // namespace qd

@@ -1,0 +1,154 @@
+#include "qd/store/manifest.h"
+
+#include <stdexcept>
+
+#include "qd/store/atomic_file.h"
+#include "qd/store/json.h"
+
+namespace qd {
+namespace {
+
+constexpr std::array<const char*, kRejectReasonCount> kRejectNames = {"unrecognized", "malformed",
+                                                                      "truncated", "duplicate"};
+constexpr std::array<const char*, 3> kSelectionNames = {"train", "val", "all"};
+
+}  // namespace
+
+const char* to_string(Split split) {
+  return kSelectionNames[static_cast<size_t>(split)];
+}
+
+const char* to_string(SplitSelection selection) {
+  return kSelectionNames[static_cast<size_t>(selection)];
+}
+
+SplitSelection parse_split_selection(std::string_view name) {
+  for (size_t i = 0; i < kSelectionNames.size(); ++i) {
+    if (name == kSelectionNames[i]) return static_cast<SplitSelection>(i);
+  }
+  throw std::invalid_argument("split '" + std::string(name) + "': expected train, val or all");
+}
+
+const char* to_string(RejectReason reason) {
+  return kRejectNames[static_cast<size_t>(reason)];
+}
+
+uint64_t RejectCounts::total() const {
+  uint64_t sum = 0;
+  for (const uint64_t n : by_reason) sum += n;
+  return sum;
+}
+
+bool PrepareSettings::operator==(const PrepareSettings& o) const {
+  bool same = true;
+  visit_prepare_settings(
+      [&](const char*, const char*, const auto& a, const auto& b) { same &= a == b; }, *this, o);
+  return same;
+}
+
+std::string to_json(const Manifest& m) {
+  JsonWriter j;
+  const PrepareSettings& o = m.settings;
+  j.begin_object()
+      .field("format_version", m.format_version)
+      .field("category", m.category)
+      .field("side", o.size)
+      .field("generator", m.generator)
+      .field("created_at", m.created_at);
+  j.key("options").begin_object();
+  visit_prepare_settings([&](const char* key, const char*, const auto& v) { j.field(key, v); }, o);
+  j.end_object();
+  const SourceIdentity& s = m.source;
+  j.key("source")
+      .begin_object()
+      .field("location", s.location)
+      .field("size", s.size)
+      .field("mtime_ns", s.mtime_ns)
+      .field("etag", s.etag)
+      .field("last_modified", s.last_modified)
+      .field("truncated", s.truncated)
+      .end_object();
+  const CategoryCounts& c = m.counts;
+  j.key("counts")
+      .begin_object()
+      .field("read", c.read)
+      .field("kept", c.kept)
+      .field("train", c.train)
+      .field("val", c.val);
+  j.key("rejected").begin_object();
+  for (size_t r = 0; r < kRejectReasonCount; ++r) j.field(kRejectNames[r], c.rejected.by_reason[r]);
+  j.end_object().end_object();
+  j.key("shards").begin_array();
+  for (const ShardInfo& sh : m.shards) {
+    j.begin_object()
+        .field("file", sh.file)
+        .field("keys", sh.keys)
+        .field("split", to_string(sh.split))
+        .field("count", sh.count)
+        .field("crc32", hex32(sh.crc32))
+        .field("keys_crc32", hex32(sh.keys_crc32))
+        .field("bytes", sh.bytes)
+        .field("keys_bytes", sh.keys_bytes)
+        .end_object();
+  }
+  j.end_array().end_object();
+  return j.str();
+}
+
+Manifest parse_manifest(std::string_view json, const std::string& origin) {
+  const JsonDocument doc(json, origin + ": bad manifest");
+  const JsonObject top = doc.root();
+  Manifest m;
+  m.format_version = static_cast<int>(top.i64("format_version"));
+  if (m.format_version != kManifestFormatVersion) {
+    top.fail("format_version " + std::to_string(m.format_version) + " (this qd reads " +
+             std::to_string(kManifestFormatVersion) + ")");
+  }
+  m.category = top.text("category");
+  m.generator = top.text("generator");
+  m.created_at = top.text("created_at");
+
+  const JsonObject o = top.object("options");
+  visit_prepare_settings([&](const char* key, const char*, auto& v) { o.get(key, v); }, m.settings);
+  if (static_cast<int>(top.u64("side")) != m.settings.size) top.fail("side differs from size");
+
+  const JsonObject s = top.object("source");
+  m.source.location = s.text("location");
+  m.source.size = s.i64("size");
+  m.source.mtime_ns = s.i64("mtime_ns");
+  m.source.etag = s.text("etag");
+  m.source.last_modified = s.text("last_modified");
+  m.source.truncated = s.boolean("truncated");
+
+  const JsonObject c = top.object("counts");
+  m.counts.read = c.u64("read");
+  m.counts.kept = c.u64("kept");
+  m.counts.train = c.u64("train");
+  m.counts.val = c.u64("val");
+  const JsonObject rejected = c.object("rejected");
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    m.counts.rejected.by_reason[i] = rejected.u64(kRejectNames[i]);
+  }
+
+  for (const JsonObject& sh : top.objects("shards")) {
+    ShardInfo info;
+    info.file = sh.text("file");
+    info.keys = sh.text("keys");
+    const std::string split = sh.text("split");
+    if (split != "train" && split != "val") sh.fail("shard split \"" + split + "\"");
+    info.split = split == "train" ? Split::kTrain : Split::kVal;
+    info.count = sh.u64("count");
+    info.crc32 = sh.hex32("crc32");
+    info.keys_crc32 = sh.hex32("keys_crc32");
+    info.bytes = sh.u64("bytes");
+    info.keys_bytes = sh.u64("keys_bytes");
+    m.shards.push_back(std::move(info));
+  }
+  return m;
+}
+
+Manifest read_manifest(const std::string& path) {
+  return parse_manifest(read_file(path), path);
+}
+
+}  // namespace qd

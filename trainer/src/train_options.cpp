@@ -1,0 +1,99 @@
+#include "qd/trainer/train_options.h"
+
+#include <array>
+#include <sstream>
+#include <stdexcept>
+
+#include "enum_names.h"
+
+namespace qd::train {
+namespace {
+
+constexpr std::array<const char*, 3> kDataOnDeviceNames = {"auto", "on", "off"};
+
+// A value as the user would type it, for messages.
+template <class T>
+std::string text(const T& v) {
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    std::string s;
+    for (const auto& item : v) s += (s.empty() ? "" : ",") + item;
+    return s;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return v ? "on" : "off";
+  } else if constexpr (std::is_enum_v<T>) {
+    return to_string(v);
+  } else {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  }
+}
+
+}  // namespace
+
+const char* to_string(DataOnDevice mode) {
+  return kDataOnDeviceNames[static_cast<size_t>(mode)];
+}
+
+DataOnDevice parse_data_on_device(std::string_view name) {
+  return enum_of_name<DataOnDevice>(kDataOnDeviceNames, name, "--data-on-device");
+}
+
+std::string option_name(std::string_view key) {
+  std::string name(key);
+  for (char& c : name) {
+    if (c == '_') c = '-';
+  }
+  return name;
+}
+
+void check_options(const TrainOptions& o) {
+  const TrainSettings& s = o.step;
+  std::string bad;
+  const auto need = [&](bool ok, const char* what) {
+    if (!ok) bad += std::string(bad.empty() ? "" : "; ") + what;
+  };
+  need(o.epochs >= 1, "--epochs >= 1");
+  need(o.batch_size >= 1, "--batch-size >= 1");
+  need(o.latent_dim >= 1, "--latent-dim >= 1");
+  need(s.lr_g > 0 && s.lr_d > 0, "learning rates > 0");
+  need(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1, "0 <= --beta1, --beta2 < 1");
+  need(s.label_smoothing >= 0 && s.label_smoothing < 0.5, "0 <= --label-smoothing < 0.5");
+  need(s.label_noise >= 0 && s.label_noise < 0.5, "0 <= --label-noise < 0.5");
+  need(s.instance_noise >= 0, "--instance-noise >= 0");
+  need(s.instance_noise_steps >= 1, "--instance-noise-steps >= 1");
+  need(s.ema_decay >= 0 && s.ema_decay < 1, "0 <= --ema-decay < 1");
+  need(o.threads >= 0, "--threads >= 0");
+  need(o.workers >= 1, "--workers >= 1");
+  need(o.checkpoint_every >= 1, "--checkpoint-every >= 1");
+  need(o.keep_checkpoints >= 1, "--keep-checkpoints >= 1");
+  need(o.log_every >= 1, "--log-every >= 1");
+  if (!bad.empty()) throw std::invalid_argument("out of range: need " + bad);
+}
+
+TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& command_line,
+                             const std::function<bool(const std::string& option)>& given) {
+  TrainOptions o = saved;
+  std::string changed;
+  visit_run_fields(
+      [&](const char* key, OnResume on_resume, const char*, auto& kept, const auto& asked) {
+        const std::string option = option_name(key);
+        if (!given(option)) return;
+        if (on_resume == OnResume::kMayChange) {
+          kept = asked;
+        } else if (!(kept == asked)) {
+          changed += std::string(changed.empty() ? "" : ", ") + "--" + option + " " + text(asked) +
+                     " (the run has " + text(kept) + ")";
+        }
+      },
+      o, command_line);
+  if (!changed.empty()) {
+    throw std::invalid_argument("cannot change when resuming: " + changed +
+                                "; config.json keeps the run's values");
+  }
+  o.resume = true;
+  o.out = command_line.out;
+  return o;
+}
+
+}  // namespace qd::train

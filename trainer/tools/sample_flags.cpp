@@ -1,0 +1,24 @@
+#include "sample_flags.h"
+
+namespace qd::train {
+
+void add_sample_flags(cli::po::options_description& options, SampleRequest& request,
+                      const char* count_help) {
+  namespace po = cli::po;
+  auto add = options.add_options();
+  add("run,r", po::value(&request.run), "the run directory written by qd_train --out");
+  add("count,n", po::value(&request.count)->default_value(request.count), count_help);
+  add("category,c", po::value(&request.category),
+      "conditional runs: this category only (default: every category)");
+  add("seed", po::value(&request.seed)->default_value(request.seed), "seed of the noise");
+  add("checkpoint", po::value(&request.checkpoint),
+      "a checkpoint file of the run (default: the latest in <run>/checkpoints/)");
+  add("last-weights", po::bool_switch(&request.last_weights),
+      "runs trained with --ema-decay: the generator's last weights, not their average");
+  add("device",
+      cli::parsed_value<DeviceChoice>(&request.device, to_string(request.device),
+                                      [](const std::string& s) { return parse_device_choice(s); }),
+      "auto (CUDA when available), cpu or cuda");
+}
+
+}  // namespace qd::train

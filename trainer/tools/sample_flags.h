@@ -1,0 +1,16 @@
+#pragma once
+// The options qd_sample and qd_score both take (the run, how many images, which category, seed,
+// checkpoint, weights, device), declared once.
+
+#include <string>
+
+#include "qd/cli/command_line.h"
+#include "qd/trainer/sampler.h"
+
+namespace qd::train {
+
+// `count_help` says what --count counts for this tool.
+void add_sample_flags(cli::po::options_description& options, SampleRequest& request,
+                      const char* count_help);
+
+}  // namespace qd::train
