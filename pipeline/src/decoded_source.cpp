@@ -39,16 +39,26 @@ class GzipSource final : public ByteSource {
         finished_ = true;
         break;
       }
+      const bool new_member = !in_member_;
       in_member_ = true;
       const int rc = inflate(&stream_, Z_NO_FLUSH);
       if (rc == Z_STREAM_END) {
         in_member_ = false;
+        ++members_;
+        consumed_ += stream_.total_in;
         // Another member may follow (multi-member gzip): start over on the remaining input.
         inflateReset(&stream_);
       } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-        throw SourceError(
-            inner_->name() + ": corrupt gzip data after " + std::to_string(stream_.total_in) +
-            " compressed bytes: " + (stream_.msg != nullptr ? stream_.msg : "zlib error"));
+        if (new_member && members_ > 0) {
+          throw SourceError(inner_->name() + ": bytes after gzip member " +
+                            std::to_string(members_) + " (from compressed byte " +
+                            std::to_string(consumed_) +
+                            ") are not gzip data: trailing garbage, or a damaged file");
+        }
+        throw SourceError(inner_->name() + ": corrupt gzip data in member " +
+                          std::to_string(members_ + 1) + ", after compressed byte " +
+                          std::to_string(consumed_ + stream_.total_in) + ": " +
+                          (stream_.msg != nullptr ? stream_.msg : "zlib error"));
       }
     }
     return size - stream_.avail_out;
@@ -69,6 +79,8 @@ class GzipSource final : public ByteSource {
   std::vector<char> input_;
   z_stream stream_{};
   bool in_member_ = false;
+  uint64_t members_ = 0;   // complete members inflated
+  uint64_t consumed_ = 0;  // their compressed bytes
   bool finished_ = false;
   bool truncated_ = false;
 };

@@ -218,14 +218,55 @@ DrawingParser::~DrawingParser() = default;
 DrawingParser::DrawingParser(DrawingParser&&) noexcept = default;
 DrawingParser& DrawingParser::operator=(DrawingParser&&) noexcept = default;
 
+namespace {
+
+// Where a line's leading JSON object ends (one past its closing brace), by brace depth outside
+// strings; npos when the line does not hold a whole object.
+size_t object_end(std::string_view line) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      if (--depth == 0) return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// simdjson reports a whole object followed by more text as a document that "ended early"; say
+// what it is.
+std::optional<ParseError> explained(std::optional<ParseError> error, std::string_view line) {
+  if (!error || error->kind != ParseErrorKind::kNotJson) return error;
+  const size_t end = object_end(line);
+  if (end == std::string_view::npos) return error;
+  const size_t text = line.find_first_not_of(" \t\r", end);
+  if (text == std::string_view::npos) return error;
+  error->message = "text after the JSON object, at byte " + std::to_string(text + 1) + ": \"" +
+                   std::string(line.substr(text, 20)) + "\"";
+  return error;
+}
+
+}  // namespace
+
 std::optional<ParseError> DrawingParser::parse(std::string_view line, Drawing& out) {
-  return impl_->parse(line.data(), line.size(), out);
+  return explained(impl_->parse(line.data(), line.size(), out), line);
 }
 
 std::optional<ParseError> DrawingParser::parse_unpadded(std::string_view line, Drawing& out) {
   impl_->padded.assign(line.data(), line.size());
   impl_->padded.append(kPadding, ' ');
-  return impl_->parse(impl_->padded.data(), line.size(), out);
+  return explained(impl_->parse(impl_->padded.data(), line.size(), out), line);
 }
 
 }  // namespace qd

@@ -19,12 +19,11 @@ class FileSource final : public ByteSource {
   FileSource(const FileSource&) = delete;
   FileSource& operator=(const FileSource&) = delete;
 
+  // A read interrupted by a signal fails: the tools' only handled signals ask them to stop.
   size_t read(char* buffer, size_t size) override {
-    for (;;) {
-      const ssize_t n = ::read(fd_, buffer, size);
-      if (n >= 0) return static_cast<size_t>(n);
-      if (errno != EINTR) throw SourceError(path_ + ": read failed: " + std::strerror(errno));
-    }
+    const ssize_t n = ::read(fd_, buffer, size);
+    if (n < 0) throw SourceError(path_ + ": read failed: " + std::strerror(errno));
+    return static_cast<size_t>(n);
   }
   const std::string& name() const override { return path_; }
 

@@ -16,7 +16,7 @@ namespace {
 // Body bytes held between read() calls. When this much is waiting the transfer is paused, so
 // memory stays bounded (plus one callback's delivery, CURL_MAX_WRITE_SIZE) whatever the file size.
 constexpr size_t kBufferLimit = size_t{256} * 1024;
-constexpr int kPollTimeoutMs = 1000;
+constexpr int kPollTimeoutMs = 500;
 constexpr long kMaxRedirects = 10;
 using Clock = std::chrono::steady_clock;
 
@@ -80,7 +80,7 @@ bool is_followed_redirect(long status) {
 class CurlHttpSource final : public HttpSource {
  public:
   CurlHttpSource(std::string url, const HttpValidators& conditional, const HttpOptions& options)
-      : url_(std::move(url)), stall_timeout_(options.stall_timeout_s) {
+      : url_(std::move(url)), stall_timeout_(options.stall_timeout_s), cancel_(options.cancel) {
     global_init_once();
     easy_ = curl_easy_init();
     multi_ = curl_multi_init();
@@ -181,6 +181,10 @@ class CurlHttpSource final : public HttpSource {
     auto last_activity = Clock::now();
     uint64_t seen = activity_;
     while (!ready() && !finished_) {
+      if (cancel_ != nullptr && cancel_->load()) {
+        throw SourceError(url_ + ": stopped (interrupted) after " +
+                          std::to_string(bytes_received()) + " body bytes");
+      }
       step();
       if (activity_ != seen) {
         seen = activity_;
@@ -322,6 +326,7 @@ class CurlHttpSource final : public HttpSource {
   bool finished_ = false;
   uint64_t activity_ = 0;  // header lines and body deliveries so far, to notice a stall
   std::chrono::seconds stall_timeout_;
+  const std::atomic<bool>* cancel_ = nullptr;
   CURLcode result_ = CURLE_OK;
 };
 

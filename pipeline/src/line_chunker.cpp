@@ -8,14 +8,38 @@
 
 namespace qd {
 
-LineChunker::LineChunker(ByteSource& source, size_t target_bytes)
-    : source_(source), target_bytes_(std::max<size_t>(target_bytes, 1024)) {}
+LineChunker::LineChunker(ByteSource& source, size_t target_bytes, size_t max_line_bytes)
+    : source_(source),
+      target_bytes_(std::max<size_t>(target_bytes, 1024)),
+      max_line_bytes_(std::max<size_t>(max_line_bytes, 1)) {}
+
+uint64_t LineChunker::skip_line(std::vector<char>& b) {
+  uint64_t length = b.size();
+  b.clear();
+  std::vector<char> buffer(65536);
+  for (;;) {
+    const size_t n = source_.read(buffer.data(), buffer.size());
+    bytes_read_ += n;
+    if (n == 0) {
+      eof_ = true;
+      return length;
+    }
+    const auto* nl = static_cast<const char*>(std::memchr(buffer.data(), '\n', n));
+    if (nl != nullptr) {
+      const auto used = static_cast<size_t>(nl - buffer.data());
+      b.assign(nl + 1, static_cast<const char*>(buffer.data()) + n);
+      return length + used;
+    }
+    length += n;
+  }
+}
 
 bool LineChunker::next(LineChunk& chunk) {
   if (eof_ && carry_.empty()) return false;
   chunk.bytes.swap(carry_);
   carry_.clear();
   chunk.lines.clear();
+  chunk.too_long.clear();
   chunk.last_line_unterminated = false;
   chunk.sequence = next_sequence_;
   chunk.first_line = next_line_;
@@ -32,9 +56,11 @@ bool LineChunker::next(LineChunk& chunk) {
       scanned = b.size();
     }
     if (last_newline != std::string::npos && b.size() >= target_bytes_) break;
-    if (last_newline == std::string::npos && b.size() > kMaxLineBytes) {
-      throw SourceError(source_.name() + ": line " + std::to_string(next_line_) +
-                        " is longer than " + std::to_string(kMaxLineBytes >> 20) + " MiB");
+    if (last_newline == std::string::npos && b.size() > max_line_bytes_) {
+      // `b` holds only the start of one line (no newline yet): too long to keep.
+      chunk.too_long.push_back(skip_line(b));
+      scanned = 0;
+      continue;
     }
     const size_t old_size = b.size();
     const size_t want = std::max<size_t>(target_bytes_ - std::min(old_size, target_bytes_), 65536);
@@ -42,6 +68,14 @@ bool LineChunker::next(LineChunk& chunk) {
     const size_t n = source_.read(b.data() + old_size, want);
     b.resize(old_size + n);
     bytes_read_ += n;
+    if (!bom_checked_ && (b.size() >= 3 || n == 0)) {
+      // The stream's first bytes (the first chunk holds them): a UTF-8 byte order mark is not
+      // part of the first record.
+      bom_checked_ = true;
+      if (b.size() >= 3 && std::memcmp(b.data(), "\xEF\xBB\xBF", 3) == 0) {
+        b.erase(b.begin(), b.begin() + 3);
+      }
+    }
     if (n == 0) eof_ = true;
   }
 
@@ -54,6 +88,7 @@ bool LineChunker::next(LineChunk& chunk) {
     end = static_cast<size_t>(nl - rbegin) + 1;
     carry_.assign(b.begin() + static_cast<std::ptrdiff_t>(end), b.end());
   }
+  for (size_t i = 0; i < chunk.too_long.size(); ++i) chunk.lines.push_back({0, 0});
   size_t start = 0;
   while (start < end) {
     const auto* nl = static_cast<const char*>(std::memchr(b.data() + start, '\n', end - start));

@@ -19,6 +19,9 @@ struct LineChunk {
     uint32_t length;  // without the newline (and without a '\r' before it)
   };
   std::vector<Span> lines;
+  // Lines longer than the chunker's limit, skipped without being kept in memory: the first
+  // too_long.size() lines of the chunk are empty stand-ins, too_long[i] their length in bytes.
+  std::vector<uint64_t> too_long;
   // Set on the last chunk when the stream's last line had no newline: a record possibly cut off.
   bool last_line_unterminated = false;
 
@@ -30,11 +33,11 @@ struct LineChunk {
 
 class LineChunker {
  public:
-  // Lines longer than this are an error (SourceError), so a file with no newlines cannot
-  // exhaust memory.
-  static constexpr size_t kMaxLineBytes = 64u << 20;
-
-  explicit LineChunker(ByteSource& source, size_t target_bytes = 1u << 20);
+  // A line longer than `max_line_bytes` is read past (its bytes are not kept) and handed on as a
+  // stand-in (LineChunk::too_long), so no input can make a chunk larger than about
+  // target_bytes + max_line_bytes. A UTF-8 byte order mark at the start of the stream is dropped.
+  explicit LineChunker(ByteSource& source, size_t target_bytes = 1u << 20,
+                       size_t max_line_bytes = 64u << 20);
 
   // Fills `chunk` with the next whole lines (about target_bytes of them); false at the end.
   bool next(LineChunk& chunk);
@@ -43,13 +46,19 @@ class LineChunker {
   uint64_t bytes_read() const { return bytes_read_; }
 
  private:
+  // Reads past the rest of a line too long to keep, up to its newline (kept bytes after it go to
+  // `b`). Returns the line's length.
+  uint64_t skip_line(std::vector<char>& b);
+
   ByteSource& source_;
   size_t target_bytes_;
+  size_t max_line_bytes_;
   std::vector<char> carry_;  // the partial line after the last newline of the previous chunk
   uint64_t next_sequence_ = 0;
   uint64_t next_line_ = 1;
   uint64_t bytes_read_ = 0;
   bool eof_ = false;
+  bool bom_checked_ = false;
 };
 
 }  // namespace qd

@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,6 +31,9 @@ RenderOptions render_options(const PrepareSettings& settings) {
   r.filter.keep_unrecognized = settings.keep_unrecognized;
   r.filter.min_points = settings.min_points;
   r.filter.min_extent = settings.min_extent;
+  r.filter.max_points = settings.max_points;
+  r.filter.max_strokes = settings.max_strokes;
+  r.max_line_bytes = static_cast<size_t>(settings.max_record_bytes);
   return r;
 }
 
@@ -52,15 +57,49 @@ std::optional<Manifest> previous_manifest(const std::string& dir, ProgressSink& 
   }
 }
 
-// True when every file the manifest lists is there with its recorded size (a cheap check that
-// nobody damaged the directory since; the full CRC check is the trainer's).
-bool files_intact(const std::string& dir, const Manifest& m) {
-  std::error_code ec;
-  for (const ShardInfo& s : m.shards) {
-    if (fs::file_size(dir + "/" + s.file, ec) != s.bytes || ec) return false;
-    if (fs::file_size(dir + "/" + s.keys, ec) != s.keys_bytes || ec) return false;
+// True when every file the manifest lists is there, whole: sizes and CRC-32s of images and keys.
+// A damaged directory is rebuilt, whatever the source says.
+bool shards_intact(const std::string& dir, const Manifest& m, ProgressSink& sink,
+                   const std::string& category) {
+  try {
+    for (const ShardInfo& s : m.shards) verify_shard(dir, s, m.settings.size);
+    return true;
+  } catch (const std::exception& e) {
+    sink.warning(category, std::string(e.what()) + "; the category is rebuilt");
+    return false;
   }
-  return true;
+}
+
+// Why a finished result must not replace the previous output, or "" when it may. A refresh never
+// shrinks a dataset silently: a cut or empty source, or one whose records are all rejected (an
+// error page, a file of zeros), is a failure; so is a result under half the previous one, unless
+// the options changed or --allow-shrink says so.
+std::string refusal(const GraphResult& result, const std::optional<Manifest>& previous,
+                    const PrepareOptions& options) {
+  const CategoryCounts& c = result.counts;
+  if (result.source_truncated) return "the gzip stream ends inside a member: the file is cut off";
+  if (result.last_line_cut) {
+    return "the last line has no newline and is not a whole record: the file is cut off";
+  }
+  if (c.read == 0) return "no records: the source is empty";
+  if (c.kept == 0) {
+    std::string reasons;
+    for (size_t r = 0; r < kRejectReasonCount; ++r) {
+      if (c.rejected.by_reason[r] == 0) continue;
+      reasons += (reasons.empty() ? "" : ", ") + std::to_string(c.rejected.by_reason[r]) + " " +
+                 to_string(static_cast<RejectReason>(r));
+    }
+    return "none of its " + std::to_string(c.read) + " records is a usable drawing (" + reasons +
+           "): is it Quick, Draw! simplified ndjson?";
+  }
+  if (previous && previous->settings == options.settings && !options.allow_shrink &&
+      c.kept * 2 < previous->counts.kept) {
+    return "it would shrink the category from " + std::to_string(previous->counts.kept) + " to " +
+           std::to_string(c.kept) +
+           " drawings (below half): the source may be incomplete; if that is expected, rerun "
+           "with --allow-shrink";
+  }
+  return "";
 }
 
 // The source, opened, and what identifies its current version.
@@ -71,7 +110,8 @@ struct OpenedSource {
   bool unchanged = false;  // the server answered 304 Not Modified
 };
 
-OpenedSource open_source(const std::string& location, const std::optional<Manifest>& previous) {
+OpenedSource open_source(const std::string& location, const std::optional<Manifest>& previous,
+                         const std::atomic<bool>& stop) {
   OpenedSource s;
   s.identity.location = location;
   if (is_http_url(location)) {
@@ -80,7 +120,9 @@ OpenedSource open_source(const std::string& location, const std::optional<Manife
       validators.etag = previous->source.etag;
       validators.last_modified = previous->source.last_modified;
     }
-    auto http = open_http_source(location, validators);
+    HttpOptions options;
+    options.cancel = &stop;
+    auto http = open_http_source(location, validators, options);
     const HttpResponseInfo& info = http->info();
     s.unchanged = http->not_modified();
     s.identity.size = info.content_length;
@@ -94,7 +136,12 @@ OpenedSource open_source(const std::string& location, const std::optional<Manife
     return s;
   }
   struct stat st {};
-  if (::stat(location.c_str(), &st) != 0) throw SourceError(location + ": cannot stat");
+  if (::stat(location.c_str(), &st) != 0) {
+    throw SourceError(location + ": cannot stat: " + std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw SourceError(location + ": not a regular file (a FIFO, device or directory): refused");
+  }
   s.identity.size = static_cast<int64_t>(st.st_size);
   s.identity.mtime_ns = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
   s.raw = open_file_source(location);
@@ -137,17 +184,18 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
   const auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
   CategoryReport report;
   report.category = category;
-  report.location = category_location(job.source, category);
   const std::string dest = (fs::path(job.out_dir) / category).string();
   const std::string staging =
       (fs::path(job.out_dir) / ("." + category + kStagingMarker + std::to_string(::getpid())))
           .string();
-  sink.started(category, report.location);
   try {
+    report.location = category_location(job.source, category);
+    sink.started(category, report.location);
     const auto previous = previous_manifest(dest, sink, category);
     const bool comparable = !job.force && previous && previous->settings == job.settings &&
-                            previous->category == category && files_intact(dest, *previous);
-    OpenedSource source = open_source(report.location, comparable ? previous : std::nullopt);
+                            previous->category == category &&
+                            shards_intact(dest, *previous, sink, category);
+    OpenedSource source = open_source(report.location, comparable ? previous : std::nullopt, stop);
     if (comparable && (source.unchanged || same_version(source.identity, previous->source))) {
       report.status = CategoryStatus::kUpToDate;
       report.manifest = *previous;
@@ -188,13 +236,12 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
       sink.finished(report);
       return report;
     }
+    const std::string refused = refusal(result, previous, job);
+    if (!refused.empty()) {
+      throw SourceError(report.location + ": " + refused);
+    }
     m.counts = result.counts;
     m.source.truncated = result.source_truncated;
-    if (result.source_truncated) {
-      sink.warning(category, report.location +
-                                 ": the gzip stream ends inside a member (the file is cut "
-                                 "off); the records before the cut are kept");
-    }
     m.shards = shards.finish();
     for (const ShardInfo& s : m.shards) verify_shard(staging, s, job.settings.size);
     m.created_at = utc_now();

@@ -35,6 +35,12 @@ void process(Batch& b, const RenderOptions& o, Worker& w) {
   r.outcomes.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
     LineOutcome& out = r.outcomes[i];
+    if (i < b.chunk.too_long.size()) {
+      out.rejected = RejectReason::kTooLarge;
+      out.detail = "a line of " + std::to_string(b.chunk.too_long[i]) + " bytes (max " +
+                   std::to_string(o.max_line_bytes) + "), skipped unread";
+      continue;
+    }
     const auto error = w.parser.parse(b.chunk.line(i), w.drawing);
     out.key_id = w.drawing.key_id;
     if (error) {
@@ -43,6 +49,7 @@ void process(Batch& b, const RenderOptions& o, Worker& w) {
       out.rejected = cut ? RejectReason::kTruncated : RejectReason::kMalformed;
       out.detail = std::string(to_string(error->kind)) + ": " + error->message;
       if (cut) out.detail = "last line has no newline: " + out.detail;
+      r.last_line_cut = cut;
       continue;
     }
     out.rejected = screen(w.drawing, o.filter);
@@ -50,6 +57,11 @@ void process(Batch& b, const RenderOptions& o, Worker& w) {
       out.detail = "too small to be a drawing: " + std::to_string(w.drawing.points.size()) +
                    " points (min " + std::to_string(o.filter.min_points) + "), extent below " +
                    std::to_string(o.filter.min_extent);
+    } else if (out.rejected == RejectReason::kTooLarge) {
+      out.detail = std::to_string(w.drawing.points.size()) + " points in " +
+                   std::to_string(w.drawing.stroke_count()) + " strokes (max " +
+                   std::to_string(o.filter.max_points) + " and " +
+                   std::to_string(o.filter.max_strokes) + "), not rendered";
     }
     if (!out.rejected) rasterize(w.drawing, o.raster, r.images.data() + i * image_bytes);
   }
@@ -71,8 +83,7 @@ class OrderedWriter {
       ++counts_.read;
       if (r.rejected) {
         counts_.rejected.add(*r.rejected);
-        if (callbacks_.rejected &&
-            (*r.rejected == RejectReason::kMalformed || *r.rejected == RejectReason::kTruncated)) {
+        if (callbacks_.rejected && !r.detail.empty()) {
           callbacks_.rejected({b.line_number(i), r.key_id, *r.rejected, r.detail});
         }
         continue;
@@ -86,18 +97,21 @@ class OrderedWriter {
       ++counts_.kept;
       ++(split == Split::kTrain ? counts_.train : counts_.val);
     }
+    last_line_cut_ |= b.last_line_cut;
     if (callbacks_.progress) callbacks_.progress(counts_, b.bytes_read);
     return !full();
   }
 
   bool full() const { return options_.max_kept != 0 && counts_.kept >= options_.max_kept; }
   const CategoryCounts& counts() const { return counts_; }
+  bool last_line_cut() const { return last_line_cut_; }
 
  private:
   ShardSetWriter& out_;
   const GraphOptions& options_;
   const GraphCallbacks& callbacks_;
   CategoryCounts counts_;
+  bool last_line_cut_ = false;
   std::unordered_set<uint64_t> seen_;
 };
 
@@ -106,7 +120,7 @@ class OrderedWriter {
 bool render_in_order(ByteSource& source, const RenderOptions& options,
                      const std::function<bool(const RenderedChunk&)>& consume,
                      const std::atomic<bool>& stop) {
-  LineChunker chunker(source, options.chunk_bytes);
+  LineChunker chunker(source, options.chunk_bytes, options.max_line_bytes);
   tbb::enumerable_thread_specific<Worker> workers;
   std::atomic<bool> enough{false};  // the consumer wants no more
   bool interrupted = false;
@@ -153,6 +167,7 @@ GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const Gra
   result.interrupted = render_in_order(
       source, options.render, [&](const RenderedChunk& b) { return writer.write(b); }, stop);
   result.counts = writer.counts();
+  result.last_line_cut = writer.last_line_cut();
   result.source_truncated = source.truncated();
   return result;
 }

@@ -7,7 +7,7 @@
 #include <optional>
 #include <thread>
 
-#include "run_lock.h"
+#include "qd/store/run_lock.h"
 
 namespace qd {
 

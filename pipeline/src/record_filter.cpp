@@ -5,6 +5,9 @@
 namespace qd {
 
 std::optional<RejectReason> screen(const Drawing& drawing, const FilterOptions& options) {
+  if (drawing.points.size() > options.max_points || drawing.stroke_count() > options.max_strokes) {
+    return RejectReason::kTooLarge;
+  }
   if (drawing.points.size() < options.min_points) return RejectReason::kTruncated;
   uint8_t min_x = 255;
   uint8_t min_y = 255;

@@ -127,18 +127,19 @@ void ConsoleProgress::summary(const std::vector<CategoryReport>& reports) const 
   size_t width = 8;
   for (const auto& r : reports) width = std::max(width, r.category.size());
   const int w = static_cast<int>(width);
-  std::fprintf(stdout, "%-*s  %-10s %10s %10s %9s %8s %12s %9s %9s %9s %8s\n", w, "category",
-               "status", "read", "kept", "train", "val", "unrecognized", "malformed", "truncated",
-               "duplicate", "seconds");
+  std::fprintf(stdout, "%-*s  %-10s %10s %10s %9s %8s", w, "category", "status", "read", "kept",
+               "train", "val");
+  for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    std::fprintf(stdout, " %12s", to_string(static_cast<RejectReason>(i)));
+  }
+  std::fprintf(stdout, " %8s\n", "seconds");
   for (const auto& r : reports) {
     const CategoryCounts& c = r.manifest.counts;
-    std::fprintf(stdout, "%-*s  %-10s %10s %10s %9s %8s %12s %9s %9s %9s %8.1f\n", w,
-                 r.category.c_str(), to_string(r.status), grouped(c.read).c_str(),
-                 grouped(c.kept).c_str(), grouped(c.train).c_str(), grouped(c.val).c_str(),
-                 grouped(c.rejected[RejectReason::kUnrecognized]).c_str(),
-                 grouped(c.rejected[RejectReason::kMalformed]).c_str(),
-                 grouped(c.rejected[RejectReason::kTruncated]).c_str(),
-                 grouped(c.rejected[RejectReason::kDuplicate]).c_str(), r.seconds);
+    std::fprintf(stdout, "%-*s  %-10s %10s %10s %9s %8s", w, r.category.c_str(),
+                 to_string(r.status), grouped(c.read).c_str(), grouped(c.kept).c_str(),
+                 grouped(c.train).c_str(), grouped(c.val).c_str());
+    for (const uint64_t n : c.rejected.by_reason) std::fprintf(stdout, " %12s", grouped(n).c_str());
+    std::fprintf(stdout, " %8.1f\n", r.seconds);
   }
   std::fflush(stdout);
 }

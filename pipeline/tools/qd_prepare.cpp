@@ -63,6 +63,8 @@ Options parse_command_line(int argc, char** argv) {
   add("threads,j", po::value(&o.request.threads)->default_value(0),
       "worker threads (0: all cores)");
   add("force", po::bool_switch(&p.force), "rebuild categories even if nothing changed");
+  add("allow-shrink", po::bool_switch(&p.allow_shrink),
+      "accept a result with under half the drawings of the previous one (refused otherwise)");
   add("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
   cli::parse_or_exit(argc, argv, command_line);
 

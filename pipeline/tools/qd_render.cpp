@@ -75,7 +75,10 @@ int run(int argc, char** argv) {
   if (o.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, o.threads);
 
   qd::RenderOptions render = qd::render_options(o.settings);
-  render.filter = {true, 0, 0};  // every drawing that parses, recognised or not, however small
+  // Every drawing that parses, recognised or not, however small; within the size limits.
+  render.filter.keep_unrecognized = true;
+  render.filter.min_points = 0;
+  render.filter.min_extent = 0;
   const auto side = static_cast<uint64_t>(render.raster.side);
   const size_t image_bytes = side * side;
   auto source = qd::open_decoded(qd::open_file_source(o.input));
@@ -92,7 +95,8 @@ int run(int argc, char** argv) {
         ++rejected;
         std::cerr << o.input << ":" << chunk.line_number(i) << ": ";
         if (r.key_id != 0) std::cerr << "key_id " << r.key_id << ": ";
-        if (*r.rejected == qd::RejectReason::kTruncated) std::cerr << "truncated: ";
+        if (*r.rejected != qd::RejectReason::kMalformed)
+          std::cerr << to_string(*r.rejected) << ": ";
         std::cerr << r.detail << "\n";
         continue;
       }

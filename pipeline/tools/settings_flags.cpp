@@ -9,7 +9,8 @@ void add_settings_flags(cli::po::options_description& options, PrepareSettings& 
                         SettingsFlags which) {
   visit_prepare_settings(
       [&](std::string_view key, const char* help, auto& field) {
-        const bool rendering = key == "size" || key == "line_width" || key == "padding";
+        const bool rendering =
+            key == "size" || key == "line_width" || key == "padding" || key.substr(0, 4) == "max_";
         if (which == SettingsFlags::kRendering && !rendering) return;
         std::string name(key);
         for (char& c : name) c = c == '_' ? '-' : c;

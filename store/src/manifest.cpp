@@ -1,6 +1,8 @@
 #include "qd/store/manifest.h"
 
+#include <limits>
 #include <stdexcept>
+#include <type_traits>
 
 #include "qd/store/atomic_file.h"
 #include "qd/store/json.h"
@@ -8,8 +10,8 @@
 namespace qd {
 namespace {
 
-constexpr std::array<const char*, kRejectReasonCount> kRejectNames = {"unrecognized", "malformed",
-                                                                      "truncated", "duplicate"};
+constexpr std::array<const char*, kRejectReasonCount> kRejectNames = {
+    "unrecognized", "malformed", "truncated", "duplicate", "too_large"};
 constexpr std::array<const char*, 3> kSelectionNames = {"train", "val", "all"};
 
 }  // namespace
@@ -109,7 +111,17 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
   m.created_at = top.text("created_at");
 
   const JsonObject o = top.object("options");
-  visit_prepare_settings([&](const char* key, const char*, auto& v) { o.get(key, v); }, m.settings);
+  visit_prepare_settings(
+      [&](const char* key, const char*, auto& v) {
+        if (o.has(key)) {
+          o.get(key, v);
+        } else if (added_after_format_1(key)) {
+          v = std::numeric_limits<std::decay_t<decltype(v)>>::max();  // no limit then
+        } else {
+          o.fail(std::string("no \"") + key + "\" field");
+        }
+      },
+      m.settings);
   if (static_cast<int>(top.u64("side")) != m.settings.size) top.fail("side differs from size");
 
   const JsonObject s = top.object("source");
@@ -127,6 +139,7 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
   m.counts.val = c.u64("val");
   const JsonObject rejected = c.object("rejected");
   for (size_t i = 0; i < kRejectReasonCount; ++i) {
+    if (added_after_format_1(kRejectNames[i]) && !rejected.has(kRejectNames[i])) continue;
     m.counts.rejected.by_reason[i] = rejected.u64(kRejectNames[i]);
   }
 
@@ -134,6 +147,13 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
     ShardInfo info;
     info.file = sh.text("file");
     info.keys = sh.text("keys");
+    for (const std::string* name : {&info.file, &info.keys}) {
+      // Shards live in the category directory itself: a path could lead a reader anywhere.
+      if (name->empty() || *name == "." || *name == ".." ||
+          name->find_first_of(std::string("/\0", 2)) != std::string::npos) {
+        sh.fail("shard file \"" + *name + "\" is not a plain file name in the category directory");
+      }
+    }
     const std::string split = sh.text("split");
     if (split != "train" && split != "val") sh.fail("shard split \"" + split + "\"");
     info.split = split == "train" ? Split::kTrain : Split::kVal;
@@ -145,6 +165,11 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
     m.shards.push_back(std::move(info));
   }
   return m;
+}
+
+bool added_after_format_1(std::string_view key) {
+  return key == "max_record_bytes" || key == "max_points" || key == "max_strokes" ||
+         key == "too_large";
 }
 
 Manifest read_manifest(const std::string& path) {

@@ -7,6 +7,8 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <charconv>
+#include <cstdint>
 #include <cstring>
 #include <stdexcept>
 
@@ -24,7 +26,10 @@ uint64_t element_size(const std::string& descr) {
   if (descr.size() < 3) return 0;
   const char kind = descr[1];
   if (kind != 'u' && kind != 'i' && kind != 'f' && kind != 'b') return 0;
-  return std::stoull(descr.substr(2));
+  uint64_t size = 0;
+  const char* end = descr.data() + descr.size();
+  const auto r = std::from_chars(descr.data() + 2, end, size);
+  return r.ec == std::errc() && r.ptr == end ? size : 0;
 }
 
 [[noreturn]] void bad(const std::string& path, const std::string& why) {
@@ -151,20 +156,38 @@ MappedNpy::MappedNpy(const std::string& path) : path_(path) {
       const size_t comma = dims.find(',', pos);
       const std::string item =
           dims.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
-      if (item.find_first_not_of(' ') != std::string::npos) shape_.push_back(std::stoull(item));
+      const size_t first = item.find_first_not_of(' ');
+      if (first != std::string::npos) {
+        const size_t last = item.find_last_not_of(' ');
+        uint64_t d = 0;
+        const auto r = std::from_chars(item.data() + first, item.data() + last + 1, d);
+        if (r.ec != std::errc() || r.ptr != item.data() + last + 1) {
+          bad(path, "shape dimension '" + item.substr(first, last + 1 - first) +
+                        "' is not a whole number that fits 64 bits");
+        }
+        shape_.push_back(d);
+      }
       if (comma == std::string::npos) break;
       pos = comma + 1;
     }
 
     const uint64_t element = element_size(descr_);
     if (element == 0) bad(path, "unsupported dtype '" + descr_ + "'");
+    // The sizes the shape implies, refused before they can overflow.
+    uint64_t total = element;
     row_bytes_ = element;
-    for (size_t i = 1; i < shape_.size(); ++i) row_bytes_ *= shape_[i];
+    for (size_t i = 0; i < shape_.size(); ++i) {
+      if (shape_[i] != 0 && total > UINT64_MAX / shape_[i]) {
+        bad(path, "shape " + dims + " is larger than any file");
+      }
+      total *= shape_[i];
+      if (i > 0) row_bytes_ *= shape_[i];
+    }
     data_ = bytes + header_start + header_length;
     const uint64_t available = map_size_ - (header_start + header_length);
-    if (rows() * row_bytes_ != available) {
-      bad(path, "header promises " + std::to_string(rows() * row_bytes_) +
-                    " data bytes, file has " + std::to_string(available));
+    if (total != available) {
+      bad(path, "header promises " + std::to_string(total) + " data bytes, file has " +
+                    std::to_string(available));
     }
   } catch (...) {
     ::munmap(map_, map_size_);

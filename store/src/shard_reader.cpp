@@ -110,6 +110,10 @@ ShardDirectory open_shard_directory(const std::string& dir, SplitSelection selec
     auto npy = map_listed(dir, info.file, manifest_path);
     check_file(*npy, m.settings.size, info.count, info.bytes, info.crc32, manifest_path,
                verify_crc);
+    if (verify_crc) {
+      const auto keys = map_listed(dir, info.keys, manifest_path);
+      check_file(*keys, 0, info.count, info.keys_bytes, info.keys_crc32, manifest_path, true);
+    }
     d.shards.push_back(std::move(npy));
   }
   if (train != m.counts.train || val != m.counts.val) {

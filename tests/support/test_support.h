@@ -67,6 +67,7 @@ inline std::string quoted(const fs::path& p) {
 }
 
 std::string read_file(const fs::path& path);
+void write_file(const fs::path& path, const std::string& bytes);
 
 }  // namespace qd::test
 

@@ -65,6 +65,13 @@ inline Manifest write_category_dir(const std::filesystem::path& dir, const std::
       info.crc32 = write_tagged_npy(file, id, counts[i],
                                     {static_cast<uint64_t>(side), static_cast<uint64_t>(side)});
       info.bytes = std::filesystem::file_size(file);
+      NpyWriter keys((dir / info.keys).string(), "<u8", {});
+      for (uint64_t k = 0; k < counts[i]; ++k) {
+        const uint64_t key = id + k;
+        keys.append(&key, 1);
+      }
+      info.keys_bytes = keys.file_size();
+      info.keys_crc32 = keys.commit();
       id += static_cast<uint32_t>(counts[i]);
       (split == Split::kTrain ? m.counts.train : m.counts.val) += counts[i];
       m.shards.push_back(info);

@@ -11,6 +11,7 @@
 #include "qd/store/manifest.h"
 #include "qd/store/npy.h"
 #include "qd/store/shard_set.h"
+#include "qd/trainer/device.h"
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/run_directory.h"
 #include "test_support.h"
@@ -533,4 +534,58 @@ TEST_CASE("qd_train's weights are the same as the previous version's for a fixed
   const auto sha = run_command("sha256sum " + quoted(dir / "s.npy"));
   CHECK(sha.output.substr(0, 64) ==
         "48e215ecc9e0bccde55806d1098c0667ce7f5e5ff189addc06e75e6751dccd94");
+}
+
+// qd_train on a shared machine: every usable core, OpenMP threads that wait passively, one
+// writer per run directory, and a resume that says what it resumes.
+TEST_CASE("qd_train: all usable cores, passive OpenMP waits, a run-directory lock") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_shared_machine");
+  copy_bitmaps(shared, "cat", 3000, dir / "cat.npy");
+  const path run = dir / "run";
+  const pid_t pid = start(qd_train("--shards " + quoted(dir / "cat.npy") + " --out " + quoted(run) +
+                                   " --arch small --epochs 50 --checkpoint-every 100000") +
+                          " > " + quoted(dir / "log.txt") + " 2>&1");
+  for (int i = 0; i < 300 && !fs::exists(run / "metrics.csv"); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(fs::exists(run / "metrics.csv"));
+  const std::string environ = qd::test::read_file("/proc/" + std::to_string(pid) + "/environ");
+  CHECK(environ.find(std::string("OMP_WAIT_POLICY=PASSIVE") + '\0') != std::string::npos);
+  CHECK(qd::test::read_file(dir / "log.txt")
+            .find("cpu with " + std::to_string(qd::train::usable_cores()) + " threads") !=
+        std::string::npos);
+
+  const auto second = run_command(qd_train("--resume --out " + quoted(run)));
+  CHECK(second.exit_code == 2);
+  CHECK_MESSAGE(second.output.find("is being trained by another qd_train (pid " +
+                                   std::to_string(pid) + ")") != std::string::npos,
+                second.output);
+
+  ::kill(pid, SIGKILL);  // before its first checkpoint
+  ::waitpid(pid, nullptr, 0);
+  const auto resumed = run_command(qd_train("--resume --epochs 1 --out " + quoted(run)));
+  CHECK_MESSAGE(resumed.exit_code == 0, resumed.output);
+  CHECK(resumed.output.find("it has no checkpoint yet") != std::string::npos);
+}
+
+TEST_CASE("a category with fewer images than one batch is warned about") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_small_category");
+  copy_bitmaps(shared, "cat", 64, dir / "cat.npy");
+  copy_bitmaps(shared, "eye", 8, dir / "eye.npy");
+  const auto r =
+      run_command(qd_train("--shards " + quoted(dir / "cat.npy") + "," + quoted(dir / "eye.npy") +
+                           " --conditional --out " + quoted(dir / "run") + kQuick + "--epochs 1"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("warning: category eye has 8 images, fewer than one batch of 32") !=
+        std::string::npos);
+  // A damaged checkpoint: one line naming it, not LibTorch's C++ stack.
+  const std::string checkpoint = qd::train::list_checkpoints((dir / "run").string()).back();
+  qd::test::write_file(checkpoint, "not a checkpoint");
+  const auto s =
+      run_command(qd_sample("--run " + quoted(dir / "run") + " --npy " + quoted(dir / "x.npy")));
+  CHECK(s.exit_code == 1);
+  CHECK_MESSAGE(s.output.find(checkpoint + ": cannot load checkpoint: ") == 11, s.output);
+  CHECK(std::count(s.output.begin(), s.output.end(), '\n') == 1);
 }

@@ -53,3 +53,14 @@ TEST_CASE("a file that cannot be opened is an error naming it") {
   CHECK_THROWS_WITH_AS(qd::open_file_source("/nonexistent/cat.ndjson"),
                        doctest::Contains("/nonexistent/cat.ndjson: cannot open"), qd::SourceError);
 }
+
+TEST_CASE("bytes after the last gzip member are named as trailing data, not corrupt gzip") {
+  std::string bytes = gzip("line 1\n") + gzip("line 2\n") + "GARBAGE";
+  CHECK_THROWS_WITH_AS(decode(bytes),
+                       doctest::Contains("bytes after gzip member 2 (from compressed byte"),
+                       qd::SourceError);
+  std::string damaged = gzip(std::string(20000, 'a') + "b");
+  damaged[damaged.size() / 2] ^= 0x55;
+  CHECK_THROWS_WITH_AS(decode(damaged), doctest::Contains("corrupt gzip data in member 1"),
+                       qd::SourceError);
+}

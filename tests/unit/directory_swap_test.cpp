@@ -4,7 +4,7 @@
 #include <fstream>
 
 #include "qd/store/atomic_directory.h"
-#include "run_lock.h"
+#include "qd/store/run_lock.h"
 #include "test_support.h"
 
 namespace {

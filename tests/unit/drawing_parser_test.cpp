@@ -159,3 +159,16 @@ TEST_CASE("no input crashes the parser") {
   }
   CHECK(accepted < 20000);
 }
+
+TEST_CASE("text after the object is said to be that, with where it starts") {
+  for (const std::string& tail : {" xyz", "}", " {\"b\":2}"}) {
+    qd::DrawingParser parser;
+    qd::Drawing d;
+    const auto err = parser.parse_unpadded(kGood + tail, d);
+    REQUIRE(err.has_value());
+    CHECK(err->kind == ParseErrorKind::kNotJson);
+    CHECK_MESSAGE(err->message.find("text after the JSON object, at byte " +
+                                    std::to_string(kGood.size() + 1 + (tail[0] == ' '))) == 0,
+                  err->message);
+  }
+}

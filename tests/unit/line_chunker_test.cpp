@@ -83,3 +83,28 @@ TEST_CASE("a line longer than the chunk target still comes out whole") {
   CHECK(s.lines[1] == big);
   CHECK(s.numbers[2] == 3);
 }
+
+TEST_CASE("a line over the limit is read past unkept, and stands in as too long") {
+  const std::string huge(300000, 'x');
+  qd::test::StringSource source("a\n" + huge + "\nb\n" + huge + huge + "\n" + huge, 4096);
+  qd::LineChunker chunker(source, 1024, 100000);
+  qd::LineChunk chunk;
+  std::vector<std::string> lines;
+  std::vector<uint64_t> too_long;
+  size_t largest = 0;
+  while (chunker.next(chunk)) {
+    largest = std::max(largest, chunk.bytes.size());
+    for (size_t i = 0; i < chunk.lines.size(); ++i) {
+      lines.emplace_back(i < chunk.too_long.size() ? "<too long>" : std::string(chunk.line(i)));
+    }
+    too_long.insert(too_long.end(), chunk.too_long.begin(), chunk.too_long.end());
+  }
+  CHECK(lines == std::vector<std::string>{"a", "<too long>", "b", "<too long>", "<too long>"});
+  CHECK(too_long == std::vector<uint64_t>{300000, 600000, 300000});
+  CHECK(largest < 110000 + qd::DrawingParser::kPadding);  // never the whole line in memory
+}
+
+TEST_CASE("a UTF-8 byte order mark at the start of the stream is dropped") {
+  const Split s = split("\xEF\xBB\xBF{\"a\":1}\n\xEF\xBB\xBF\n", 1024, 1);
+  CHECK(s.lines == std::vector<std::string>{"{\"a\":1}", "\xEF\xBB\xBF"});  // only the first
+}

@@ -70,3 +70,24 @@ TEST_CASE("MappedNpy rejects files that are not what their header says") {
   CHECK_THROWS_WITH(qd::MappedNpy((dir / "missing.npy").string()),
                     doctest::Contains("cannot open"));
 }
+
+TEST_CASE("a shape that is not whole numbers, or too large for any file, is named") {
+  qd::test::ScratchDir dir("npy_bad_shape");
+  const auto write = [&](const std::string& shape) {
+    std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (" + shape + "), }";
+    dict.resize(117, ' ');
+    dict += '\n';
+    std::string header = "\x93NUMPY\x01";
+    header += '\0';
+    header += static_cast<char>(dict.size() & 0xff);
+    header += static_cast<char>(dict.size() >> 8);
+    qd::test::write_file(dir / "a.npy", header + dict);
+  };
+  write("1e21, 784");
+  CHECK_THROWS_WITH_AS(qd::MappedNpy((dir / "a.npy").string()),
+                       doctest::Contains("shape dimension '1e21' is not a whole number"),
+                       qd::StoreError);
+  write("4294967296, 4294967296, 784");
+  CHECK_THROWS_WITH_AS(qd::MappedNpy((dir / "a.npy").string()),
+                       doctest::Contains("is larger than any file"), qd::StoreError);
+}

@@ -113,3 +113,35 @@ TEST_CASE("a split with no drawings still gets one empty shard, so readers find 
   CHECK(shards[1].file == "val-00000.npy");
   CHECK_NOTHROW(qd::verify_shard(dir.path().string(), shards[1], 28));
 }
+
+TEST_CASE("a manifest's shard names must be plain file names in the category directory") {
+  qd::Manifest m;
+  m.category = "cat";
+  qd::ShardInfo info;
+  info.file = "train-00000.npy";
+  info.keys = "train-00000.keys.npy";
+  m.shards = {info};
+  CHECK_NOTHROW(qd::parse_manifest(qd::to_json(m), "m.json"));
+  for (const std::string& bad : {"../../../etc/passwd", "..", "sub/train.npy", ""}) {
+    m.shards[0].file = bad;
+    CHECK_THROWS_WITH_AS(qd::parse_manifest(qd::to_json(m), "m.json"),
+                         doctest::Contains("is not a plain file name"), qd::StoreError);
+  }
+}
+
+TEST_CASE("manifests written before the record limits read as they were made: no limits") {
+  qd::Manifest m;
+  std::string json = qd::to_json(m);
+  for (const char* key : {"max_record_bytes", "max_points", "max_strokes", "too_large"}) {
+    // `,\n    "key": value`: none of these keys comes first in its object.
+    const size_t at = json.find(std::string("\"") + key + "\"");
+    REQUIRE(at != std::string::npos);
+    const size_t comma = json.rfind(',', at);
+    const size_t end = json.find_first_of(",\n}", json.find(':', at));
+    json.erase(comma, end - comma);
+  }
+  const qd::Manifest old = qd::parse_manifest(json, "old.json");
+  CHECK(old.settings.max_points == UINT32_MAX);
+  CHECK(old.settings.max_record_bytes == UINT64_MAX);
+  CHECK(old.settings != qd::PrepareSettings{});  // so the next refresh rebuilds it with limits
+}

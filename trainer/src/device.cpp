@@ -1,7 +1,11 @@
 #include "qd/trainer/device.h"
 
+#include <sched.h>
 #include <torch/cuda.h>
 
+#include <algorithm>
+#include <cmath>
+#include <fstream>
 #include <stdexcept>
 
 #include "enum_names.h"
@@ -24,6 +28,21 @@ torch::Device choose_device(DeviceChoice choice) {
   if (torch::cuda::is_available()) return torch::kCUDA;
   if (choice == DeviceChoice::kAuto) return torch::kCPU;
   throw std::invalid_argument("--device cuda: no CUDA device is available to this LibTorch");
+}
+
+int usable_cores() {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  int cores = sched_getaffinity(0, sizeof set, &set) == 0 ? CPU_COUNT(&set) : 1;
+  // cgroup v2: "max 100000" (no quota) or "<quota> <period>", in microseconds.
+  std::ifstream cpu_max("/sys/fs/cgroup/cpu.max");
+  std::string quota;
+  double period = 0;
+  if (cpu_max >> quota >> period && quota != "max" && period > 0) {
+    const int allowed = static_cast<int>(std::ceil(std::stod(quota) / period));
+    cores = std::min(cores, std::max(allowed, 1));
+  }
+  return std::max(cores, 1);
 }
 
 }  // namespace qd::train

@@ -289,6 +289,10 @@ void GanTrainer::load(const std::string& path) {
                                std::to_string(settings_.seed));
     }
     step_ = step.item<int64_t>();
+  } catch (const c10::Error& e) {
+    // LibTorch's message, without the C++ stack it carries after its first line.
+    const std::string text = e.what_without_backtrace();
+    throw std::runtime_error(path + ": cannot load checkpoint: " + text.substr(0, text.find('\n')));
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": cannot load checkpoint: " + e.what());
   }

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "qd/store/atomic_file.h"
 #include "qd/store/json.h"
@@ -71,6 +72,18 @@ void create_run_directory(const std::string& dir) {
   }
   fs::create_directories(fs::path(dir) / "samples");
   fs::create_directories(fs::path(dir) / "checkpoints");
+}
+
+RunLock lock_run_directory(const std::string& dir) {
+  const std::string path = (fs::path(dir) / ".qd_train.lock").string();
+  std::string holder;
+  std::optional<RunLock> lock = RunLock::try_acquire(path, &holder);
+  if (!lock) {
+    throw RunDirectoryError(dir + " is being trained by another qd_train" +
+                            (holder.empty() ? "" : " (pid " + holder + ")") +
+                            ": one writer per run directory");
+  }
+  return std::move(*lock);
 }
 
 void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data) {

@@ -123,7 +123,9 @@ torch::Tensor activate(const torch::Tensor& x, const std::string& activation) {
 
 }  // namespace
 
-SketchClassifier::SketchClassifier(const std::string& dir) {
+// simdjson's exceptions (a field model.json lacks, of the wrong type) name no file: the
+// function-try-block adds it.
+SketchClassifier::SketchClassifier(const std::string& dir) try {
   const fs::path model_path = fs::path(dir) / "model.json";
   const std::string origin = model_path.string();
   simdjson::dom::parser parser;
@@ -217,6 +219,8 @@ SketchClassifier::SketchClassifier(const std::string& dir) {
                              " names, but the model's last layer has " + std::to_string(outputs) +
                              " outputs");
   }
+} catch (const simdjson::simdjson_error& e) {
+  throw std::runtime_error((fs::path(dir) / "model.json").string() + ": " + e.what());
 }
 
 torch::Tensor SketchClassifier::probabilities(const torch::Tensor& images) const {

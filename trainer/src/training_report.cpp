@@ -35,7 +35,8 @@ GridInputs grid_inputs(const ModelConfig& m, uint64_t seed) {
 }
 
 TrainingReport::TrainingReport(std::string run_dir, int64_t epochs, int64_t first_step,
-                               int64_t total_steps, std::ostream& log, bool interactive)
+                               int64_t total_steps, std::ostream& log, bool interactive,
+                               std::chrono::seconds log_interval)
     : out_(std::move(run_dir)),
       epochs_(epochs),
       total_steps_(total_steps),
@@ -44,7 +45,9 @@ TrainingReport::TrainingReport(std::string run_dir, int64_t epochs, int64_t firs
       interactive_(interactive),
       session_first_step_(first_step),
       session_start_(Clock::now()),
-      interval_start_(session_start_) {}
+      interval_start_(session_start_),
+      log_interval_(log_interval),
+      last_log_line_(session_start_) {}
 
 void TrainingReport::record(GanTrainer& trainer, int64_t epoch, int64_t batch_size,
                             double loader_wait_total) {
@@ -63,7 +66,12 @@ void TrainingReport::record(GanTrainer& trainer, int64_t epoch, int64_t batch_si
   metrics_.append(last_);
   interval_start_ = now;
   wait_at_interval_start_ = loader_wait_total;
-  if (interactive_) log_ << '\r' << progress_line(trainer.steps_done(), epoch) << std::flush;
+  if (interactive_) {
+    log_ << '\r' << progress_line(trainer.steps_done(), epoch) << std::flush;
+  } else if (now - last_log_line_ >= log_interval_) {
+    log_ << progress_line(trainer.steps_done(), epoch) << '\n' << std::flush;
+    last_log_line_ = now;
+  }
 }
 
 void TrainingReport::end_epoch(GanTrainer& trainer, int64_t epoch, const GridInputs& grid) {
@@ -85,6 +93,7 @@ void TrainingReport::end_epoch(GanTrainer& trainer, int64_t epoch, const GridInp
   write_loss_plot((fs::path(out_) / "loss.png").string(), metrics_.rows());
   log_ << (interactive_ ? "\r" : "") << progress_line(trainer.steps_done(), epoch) << '\n'
        << std::flush;
+  last_log_line_ = Clock::now();
 }
 
 void TrainingReport::say(const std::string& line) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "qd/store/run_lock.h"
 #include "qd/trainer/cuda_support.h"
 #include "qd/trainer/dataset.h"
 #include "qd/trainer/device_batches.h"
@@ -76,12 +77,23 @@ std::unique_ptr<BatchSource> batch_source(const TrainOptions& o, const Dataset& 
   return std::make_unique<PrefetchLoader>(data, loader_options);
 }
 
+// Images per category, in label order.
+std::vector<std::pair<std::string, uint64_t>> images_per_category(const Dataset& data) {
+  std::vector<std::pair<std::string, uint64_t>> counts;
+  for (const auto& name : data.categories()) counts.emplace_back(name, 0);
+  for (const DatasetSource& s : data.sources())
+    counts[static_cast<size_t>(s.label)].second += s.images;
+  return counts;
+}
+
 }  // namespace
 
 RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std::atomic<bool>& stop,
                         std::ostream& log, bool interactive) {
   const torch::Device device = choose_device(o.device);
-  if (o.threads > 0) torch::set_num_threads(o.threads);
+  // Explicitly: LibTorch's own default here is one thread, whatever the cores.
+  const int threads = o.threads > 0 ? o.threads : usable_cores();
+  torch::set_num_threads(threads);
 
   DatasetOptions data_options;
   data_options.split = o.split;
@@ -99,6 +111,7 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   }
   GanTrainer trainer(model, o.step, device, o.fast);
   if (!o.resume) create_run_directory(o.out);  // only once data and options are known to be good
+  const RunLock lock = lock_run_directory(o.out);
   const auto checkpoints = list_checkpoints(o.out);
   if (o.resume && !checkpoints.empty()) trainer.load(checkpoints.back());
   write_run_config(o.out, o, data);
@@ -112,9 +125,25 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   const GridInputs grid = grid_inputs(model, o.step.seed);
 
   TrainingReport reporter(o.out, o.epochs, trainer.steps_done(), total_steps, log, interactive);
+  reporter.say(o.out + ": " + std::to_string(data.size()) + " images in " +
+               std::to_string(data.categories().size()) + " categories, " + o.arch + " on " +
+               (device.is_cuda() ? std::string("cuda")
+                                 : "cpu with " + std::to_string(threads) + " threads") +
+               ", batch " + std::to_string(o.batch_size) + ", " + std::to_string(total_steps) +
+               " steps");
   if (trainer.steps_done() > 0) {
     reporter.say("resuming " + o.out + " at step " + std::to_string(trainer.steps_done()) + " of " +
                  std::to_string(total_steps));
+  } else if (o.resume) {
+    reporter.say("resuming " + o.out +
+                 ": it has no checkpoint yet (stopped before its first), so "
+                 "training starts again from step 0");
+  }
+  for (const auto& [category, images] : images_per_category(data)) {
+    if (images < static_cast<uint64_t>(o.batch_size)) {
+      reporter.say("warning: category " + category + " has " + std::to_string(images) +
+                   " images, fewer than one batch of " + std::to_string(o.batch_size));
+    }
   }
   int64_t last_checkpoint = trainer.steps_done();
   const auto checkpoint = [&] {

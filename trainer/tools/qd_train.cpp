@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -208,8 +209,20 @@ int run(int argc, char** argv) {
   return outcome == qd::train::RunOutcome::kCompleted ? cli::kOk : cli::kInterrupted;
 }
 
+// LibTorch's OpenMP threads spin while they wait for work (GOMP's default). With other processes
+// on the machine they then fight for the cores: on 2 cores beside two busy processes an epoch of
+// `small` took 123 s with 2 threads against 29 s with passive waiting (docs/training.md). libgomp
+// reads OMP_WAIT_POLICY once, when it is loaded, before main: so unless the user chose a policy,
+// qd_train starts itself again (same pid, same arguments) with PASSIVE set.
+void use_passive_openmp_waits(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr) return;
+  ::setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+  ::execv("/proc/self/exe", argv);  // if that fails, train with spinning waits
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  use_passive_openmp_waits(argv);
   return cli::run_main("qd_train", [&] { return run(argc, argv); });
 }

@@ -2,6 +2,7 @@
 // Reads an HTTP(S) response body as a ByteSource (libcurl), pulled by read() without a thread of
 // its own, holding at most a few hundred KiB whatever the size of the file.
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -27,6 +28,9 @@ struct HttpOptions {
   long connect_timeout_s = 30;
   // Fail a transfer that receives nothing, or under 1 byte/s, for this long (0: never).
   long stall_timeout_s = 60;
+  // Looked at while waiting for the server (at least once a second): once true, the transfer
+  // stops with a SourceError, so a stop signal is honoured however slow the server is.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 class HttpSource : public ByteSource {

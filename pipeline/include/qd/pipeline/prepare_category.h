@@ -20,7 +20,8 @@ struct PrepareOptions {
   std::string source;  // a directory holding <category>.ndjson[.gz], or an http(s) base URL
   std::string out_dir = "data";
   PrepareSettings settings;
-  bool force = false;  // rebuild even if nothing changed
+  bool force = false;         // rebuild even if nothing changed
+  bool allow_shrink = false;  // accept a result under half the previous one
   size_t max_chunks_in_flight = 8;
 };
 

@@ -24,6 +24,7 @@ namespace qd {
 struct RenderOptions {
   RasterOptions raster;
   FilterOptions filter;
+  size_t max_line_bytes = 256 * 1024;  // a longer line is read past, unkept: too_large
   size_t chunk_bytes = size_t{1} << 20;
   size_t max_chunks_in_flight = 8;
 };
@@ -32,7 +33,7 @@ struct RenderOptions {
 struct LineOutcome {
   uint64_t key_id = 0;  // 0 when it could not be read
   std::optional<RejectReason> rejected;
-  std::string detail;  // malformed and truncated records: what is wrong ("not_json: ...")
+  std::string detail;  // malformed, truncated, too_large: what is wrong ("not_json: ...")
 };
 
 // One chunk of lines, parsed, screened and rendered.
@@ -40,7 +41,8 @@ struct RenderedChunk {
   uint64_t first_line = 1;      // 1-based line number of outcomes[0] in the stream
   std::vector<uint8_t> images;  // side*side bytes per line (unused for rejected lines)
   std::vector<LineOutcome> outcomes;
-  uint64_t bytes_read = 0;  // decoded bytes read from the source up to the end of this chunk
+  uint64_t bytes_read = 0;     // decoded bytes read from the source up to the end of this chunk
+  bool last_line_cut = false;  // the stream's last line had no newline and did not parse
 
   uint64_t line_number(size_t i) const { return first_line + i; }
 };
@@ -76,6 +78,7 @@ struct GraphCallbacks {
 struct GraphResult {
   CategoryCounts counts;
   bool source_truncated = false;  // the gzip stream ended inside a member
+  bool last_line_cut = false;     // the last line had no newline and did not parse: cut off
   bool interrupted = false;       // `stop` was raised before the input ended
 };
 

@@ -16,7 +16,9 @@ struct FilterOptions {
   // the smallest has 2 points and spans 238 units. Below these a record is a fragment, not a
   // drawing.
   uint32_t min_points = 2;
-  uint32_t min_extent = 64;  // the longer side of the bounding box, in the 256-unit space
+  uint32_t min_extent = 64;    // the longer side of the bounding box, in the 256-unit space
+  uint32_t max_points = 8192;  // more: too_large (rendering time grows steeply with points)
+  uint32_t max_strokes = 1024;
 };
 
 // The reason to drop a parsed drawing, judged on the drawing alone (duplicates need the history

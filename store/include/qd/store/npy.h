@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "qd/store/atomic_file.h"
+#include "qd/store/store_error.h"
 
 namespace qd {
 

@@ -15,4 +15,8 @@ DeviceChoice parse_device_choice(std::string_view name);
 // kAuto: CUDA when available, else the CPU. Throws std::invalid_argument for kCuda without a GPU.
 torch::Device choose_device(DeviceChoice choice);
 
+// The cores this process may run on: its CPU affinity, capped by a cgroup CPU quota (cpu.max)
+// when there is one. At least 1.
+int usable_cores();
+
 }  // namespace qd::train

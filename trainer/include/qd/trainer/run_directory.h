@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "qd/store/run_lock.h"
 #include "qd/trainer/dataset.h"
 #include "qd/trainer/train_options.h"
 
@@ -30,6 +31,10 @@ struct SavedRun {
 
 // Creates `dir` for a new run. Throws RunDirectoryError if it exists and is not empty.
 void create_run_directory(const std::string& dir);
+
+// The run directory's lock (<dir>/.qd_train.lock), held while training: one writer per run.
+// Throws RunDirectoryError naming the holder when another process has it.
+RunLock lock_run_directory(const std::string& dir);
 
 // Writes <dir>/config.json atomically: every option, the data (sources with their manifests,
 // categories, side) and the versions of qd and LibTorch.

@@ -1,6 +1,7 @@
 #pragma once
 // What a training run shows as it goes: metrics.csv rows, the progress line (rewritten in place
-// on a terminal, a line per epoch otherwise), per-epoch sample grids, progress.gif and loss.png.
+// on a terminal; otherwise a line per epoch and every 30 seconds), per-epoch sample grids,
+// progress.gif and loss.png.
 
 #include <torch/types.h>
 
@@ -28,8 +29,11 @@ GridInputs grid_inputs(const ModelConfig& model, uint64_t seed);
 class TrainingReport {
  public:
   // `first_step`: where this session starts (metrics.csv rows after it are dropped).
+  // Not `interactive` (not a terminal): a progress line every `log_interval` as well as at the
+  // end of each epoch, so a log shows the run is alive however long an epoch takes.
   TrainingReport(std::string run_dir, int64_t epochs, int64_t first_step, int64_t total_steps,
-                 std::ostream& log, bool interactive);
+                 std::ostream& log, bool interactive,
+                 std::chrono::seconds log_interval = std::chrono::seconds(30));
 
   // A metrics.csv row for the steps since the last one.
   void record(GanTrainer& trainer, int64_t epoch, int64_t batch_size, double loader_wait_total);
@@ -50,6 +54,8 @@ class TrainingReport {
   int64_t session_first_step_;
   Clock::time_point session_start_;
   Clock::time_point interval_start_;
+  std::chrono::seconds log_interval_;
+  Clock::time_point last_log_line_;
   double wait_at_interval_start_ = 0;
   MetricsRow last_{};
 };

@@ -1,5 +1,6 @@
 #pragma once
-// One writer per output directory: an advisory lock (flock) on `<out>/.qd_prepare.lock`. The
+// One writer per output: an advisory lock (flock) on a lock file (qd_prepare's
+// `<out>/.qd_prepare.lock`, qd_train's `<run>/.qd_train.lock`) holding the writer's pid. The
 // kernel drops it when the process dies, even by kill -9, so a crash never leaves it stuck.
 
 #include <optional>

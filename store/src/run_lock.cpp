@@ -1,4 +1,4 @@
-#include "run_lock.h"
+#include "qd/store/run_lock.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
