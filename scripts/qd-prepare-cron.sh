@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Runs qd_prepare unattended (cron, systemd timer): appends timestamped output to a log and exits
 # with qd_prepare's own code, except that "another run still holds the lock" (4) is logged as a
-# skipped run and exits 0, so an overlong previous run does not make cron send mail every night.
+# skipped run and exits 0, so a previous run that is still going does not make cron send mail. A
+# lock held for longer than --max-lock-hours (default 6) is a stuck run: the wrapper says so on
+# stderr (cron mails it) and exits 4, every time, until someone looks.
 #
-#   scripts/qd-prepare-cron.sh [--log FILE] [qd_prepare options...]
+#   scripts/qd-prepare-cron.sh [--log FILE] [--max-lock-hours H] [qd_prepare options...]
 #
 # QD_PREPARE names the executable (default: build/pipeline/qd_prepare in this checkout).
 # Example crontab line (03:17 every night, cat and dog into /srv/qd/data):
@@ -12,10 +14,21 @@ set -uo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 exe="${QD_PREPARE:-$here/build/pipeline/qd_prepare}"
 log=/dev/stderr
-if [ "${1:-}" = "--log" ]; then
-  log="$2"
-  shift 2
-fi
+max_lock_hours=6
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --log) log="$2"; shift 2 ;;
+    --max-lock-hours) max_lock_hours="$2"; shift 2 ;;
+    *) break ;;
+  esac
+done
+out=data  # qd_prepare's --out, to find its lock file
+prev=""
+for arg in "$@"; do
+  case "$prev" in --out|-o) out="$arg" ;; esac
+  case "$arg" in --out=*) out="${arg#--out=}" ;; esac
+  prev="$arg"
+done
 if [ ! -x "$exe" ]; then
   echo "qd-prepare-cron: $exe is not executable (build qd first, or set QD_PREPARE)" >&2
   exit 1
@@ -29,7 +42,18 @@ code=${PIPESTATUS[0]}
 case "$code" in
   0) echo "done: every category written or already up to date" | stamp >>"$log" ;;
   3) echo "done with failures: some categories kept their previous output (exit 3)" | stamp >>"$log" ;;
-  4) echo "skipped: another qd_prepare is still writing this output directory" | stamp >>"$log"; exit 0 ;;
+  4)
+    # The holder wrote its pid into the lock file when it took the lock: its age is the run's.
+    lock="$out/.qd_prepare.lock"
+    age_h=$(( ( $(date +%s) - $(stat -c %Y "$lock" 2>/dev/null || date +%s) ) / 3600 ))
+    if [ "$age_h" -ge "$max_lock_hours" ]; then
+      msg="stuck: $lock has been held for ${age_h} h by pid $(cat "$lock" 2>/dev/null) (over --max-lock-hours $max_lock_hours); the data is not being refreshed"
+      echo "$msg" | stamp >>"$log"
+      echo "qd-prepare-cron: $msg" >&2
+      exit 4
+    fi
+    echo "skipped: another qd_prepare is still writing this output directory (${age_h} h)" | stamp >>"$log"
+    exit 0 ;;
   *) echo "failed with exit code $code" | stamp >>"$log" ;;
 esac
 exit "$code"

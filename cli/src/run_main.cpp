@@ -37,7 +37,7 @@ const std::atomic<bool>& stop_requested() {
   return g_stop;
 }
 
-int run_main(const char* tool, const std::function<int()>& body) {
+int run_main(const char* tool, const std::function<int()>& body) noexcept {
   install_stop_handlers();
   int code = kFailed;
   try {
@@ -50,6 +50,9 @@ int run_main(const char* tool, const std::function<int()>& body) {
     code = kUsage;
   } catch (const std::exception& e) {
     if (!g_stop) std::cerr << tool << ": " << first_line(e.what()) << "\n";
+    code = kFailed;
+  } catch (...) {
+    std::cerr << tool << ": failed (an error that is not a std::exception)\n";
     code = kFailed;
   }
   if (g_stop) {

@@ -74,6 +74,8 @@ bool LineChunker::next(LineChunk& chunk) {
       bom_checked_ = true;
       if (b.size() >= 3 && std::memcmp(b.data(), "\xEF\xBB\xBF", 3) == 0) {
         b.erase(b.begin(), b.begin() + 3);
+        scanned = 0;  // positions have moved: search again
+        last_newline = std::string::npos;
       }
     }
     if (n == 0) eof_ = true;

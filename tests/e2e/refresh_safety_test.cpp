@@ -241,3 +241,28 @@ TEST_CASE("an unreadable source (a symlink loop) fails its category only") {
   CHECK(fs::exists(dir / "data" / "cat" / "manifest.json"));
   CHECK(r.output.find("cat       written") != std::string::npos);
 }
+
+TEST_CASE("the cron wrapper skips a run that is still going, and reports a stuck one") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("refresh_cron_lock");
+  fs::create_directories(dir / "data");
+  const path lock = dir / "data" / ".qd_prepare.lock";
+  qd::test::write_file(lock, "4242\n");
+  const int holder = qd::test::spawn("flock " + quoted(lock) + " sleep 20");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const std::string wrapper = "QD_PREPARE=" + quoted(QD_PREPARE_EXE) + " " +
+                              quoted(path(QD_SOURCE_DIR) / "scripts" / "qd-prepare-cron.sh") +
+                              " --log " + quoted(dir / "log.txt") + " --categories cat --source " +
+                              quoted(shared / "simplified") + " --out " + quoted(dir / "data");
+  const auto fresh = run_command(wrapper);
+  CHECK(fresh.exit_code == 0);
+  CHECK(fresh.output.empty());  // nothing for cron to mail
+  CHECK(qd::test::read_file(dir / "log.txt").find("skipped") != std::string::npos);
+  REQUIRE(run_command("touch -d '7 hours ago' " + quoted(lock)).exit_code == 0);
+  const auto stuck = run_command(wrapper);
+  CHECK(stuck.exit_code == 4);
+  CHECK_MESSAGE(stuck.output.find("stuck: ") != std::string::npos, stuck.output);
+  CHECK(stuck.output.find("held for 7 h by pid 4242") != std::string::npos);
+  ::kill(holder, SIGTERM);
+  qd::test::wait_exit_code(holder);
+}

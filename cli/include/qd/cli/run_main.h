@@ -19,6 +19,6 @@ const std::atomic<bool>& stop_requested();
 //   and kUsage;
 // - any other exception: its message (the first line only) and kFailed.
 // Every message starts with "<tool>: ".
-int run_main(const char* tool, const std::function<int()>& body);
+int run_main(const char* tool, const std::function<int()>& body) noexcept;
 
 }  // namespace qd::cli
