@@ -497,7 +497,8 @@ TEST_CASE("qd_train, qd_sample, qd_score: usage error 2, SIGTERM 130") {
               .exit_code == 0);
   const auto interrupted = [](const std::string& command_line) {
     const pid_t pid = start(command_line + " > /dev/null 2>&1");
-    std::this_thread::sleep_for(std::chrono::milliseconds(1000));
+    // Long enough for LibTorch to load and the handlers to be installed, short of the work.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2500));
     ::kill(pid, SIGTERM);
     int status = 0;
     ::waitpid(pid, &status, 0);
