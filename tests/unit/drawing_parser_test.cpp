@@ -161,7 +161,7 @@ TEST_CASE("no input crashes the parser") {
 }
 
 TEST_CASE("text after the object is said to be that, with where it starts") {
-  for (const std::string& tail : {" xyz", "}", " {\"b\":2}"}) {
+  for (const std::string tail : {" xyz", "}", " {\"b\":2}"}) {
     qd::DrawingParser parser;
     qd::Drawing d;
     const auto err = parser.parse_unpadded(kGood + tail, d);
