@@ -122,7 +122,7 @@ TEST_CASE("a manifest's shard names must be plain file names in the category dir
   info.keys = "train-00000.keys.npy";
   m.shards = {info};
   CHECK_NOTHROW(qd::parse_manifest(qd::to_json(m), "m.json"));
-  for (const std::string& bad : {"../../../etc/passwd", "..", "sub/train.npy", ""}) {
+  for (const std::string bad : {"../../../etc/passwd", "..", "sub/train.npy", ""}) {
     m.shards[0].file = bad;
     CHECK_THROWS_WITH_AS(qd::parse_manifest(qd::to_json(m), "m.json"),
                          doctest::Contains("is not a plain file name"), qd::StoreError);
