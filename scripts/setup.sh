@@ -25,7 +25,7 @@ packages=(
   libtbb-dev libsimdjson-dev libcairo2-dev zlib1g-dev libboost-program-options-dev
   libcurl4-openssl-dev libgif-dev doctest-dev
   libtorch-dev libopenblas0-pthread   # without OpenBLAS, Debian's libtorch runs on the reference BLAS
-  python3 python3-numpy               # tests load .npy files with numpy and serve HTTP with python3
+  python3 python3-numpy python3-scipy # tests: numpy loads .npy, scipy checks FID; HTTP test server
 )
 if [ "$bench" = 1 ]; then packages+=(python3-torch python3-cairo); fi
 

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "qd/store/npy.h"
+#include "qd/trainer/distribution_metrics.h"
 #include "test_support.h"
 #include "torch_doctest.h"
 
@@ -108,4 +109,28 @@ TEST_CASE("doodleNet recognises most of Google's own cats and knows names with s
   CHECK(two.top1 == r.top1);
   // Blank pages are not cats.
   CHECK(recognition(c, torch::zeros({8, 28, 28}, torch::kUInt8), c.class_index("cat")).top1 == 0);
+}
+
+TEST_CASE("in doodleNet's features, two halves of Google's cats are close, cats and fish far") {
+  QD_REQUIRE_SHARED(shared);
+  const SketchClassifier c((shared / "models" / "doodlenet").string());
+  CHECK(c.feature_size() == 512);
+  const auto images = [&](const char* category) {
+    const qd::MappedNpy npy((shared / "numpy_bitmap" / (std::string(category) + ".npy")).string());
+    return torch::from_blob(const_cast<uint8_t*>(npy.data()), {1000, 28, 28}, torch::kUInt8)
+        .clone();
+  };
+  const torch::Tensor cats = c.features(images("cat"));
+  const torch::Tensor fish = c.features(images("fish"));
+  CHECK(cats.sizes() == torch::IntArrayRef({1000, 512}));
+  CHECK(cats.dtype() == torch::kDouble);
+  const torch::Tensor a = cats.narrow(0, 0, 500);
+  const torch::Tensor b = cats.narrow(0, 500, 500);
+  const double halves = frechet_distance(a, b);
+  const double cat_fish = frechet_distance(a, fish.narrow(0, 0, 500));
+  MESSAGE("FID: cats' halves " << halves << ", cats against fish " << cat_fish);
+  CHECK(cat_fish > 4 * halves);
+  CHECK(kernel_distance(a, fish.narrow(0, 0, 500)).mean > 10 * kernel_distance(a, b).mean);
+  // The same images give the same figures.
+  CHECK(frechet_distance(a, b) == halves);
 }

@@ -29,10 +29,21 @@ torch::Tensor real_images(const Dataset& data, int label, int64_t count) {
   return out;
 }
 
+// The metrics between `real` and `other`, or n = 0 when there are too few rows for them.
+Distribution distribution(const torch::Tensor& real, const torch::Tensor& other) {
+  Distribution d;
+  if (real.size(0) < 4) return d;
+  d.n = real.size(0);
+  d.fid = frechet_distance(real, other);
+  d.kid = kernel_distance(real, other);
+  d.pr = precision_recall(real, other);
+  return d;
+}
+
 }  // namespace
 
-std::vector<CategoryScore> score_run(const SketchClassifier& classifier,
-                                     const SampleRequest& request, const std::atomic<bool>& stop) {
+RunScore score_run(const SketchClassifier& classifier, const SampleRequest& request,
+                   const std::atomic<bool>& stop) {
   const std::string& run_dir = request.run;
   const SavedRun run = read_run_config(run_dir);
   const bool conditional =
@@ -65,7 +76,8 @@ std::vector<CategoryScore> score_run(const SketchClassifier& classifier,
   for (const auto& c : run.categories) {
     if (classifier.class_index(c) >= 0) candidates.push_back(classifier.class_index(c));
   }
-  std::vector<CategoryScore> scores;
+  RunScore scores;
+  std::vector<torch::Tensor> all_a, all_b, all_generated;
   for (const auto& c : categories) {
     const auto label = std::find(data.categories().begin(), data.categories().end(), c) -
                        data.categories().begin();
@@ -75,11 +87,26 @@ std::vector<CategoryScore> score_run(const SketchClassifier& classifier,
     s.category = c;
     s.among_of = static_cast<int64_t>(candidates.size());
     const int64_t index = classifier.class_index(c);
-    s.generated = recognition(classifier, sample_run(r, stop), index, candidates);
+    const torch::Tensor generated = sample_run(r, stop);
+    s.generated = recognition(classifier, generated, index, candidates);
     const torch::Tensor real = real_images(data, static_cast<int>(label), request.count);
     s.real_images = real.size(0);
     if (s.real_images > 0) s.real = recognition(classifier, real, index, candidates);
-    scores.push_back(s);
+    const int64_t n = std::min(s.real_images / 2, generated.size(0));
+    if (n > 0) {
+      const torch::Tensor real_features = classifier.features(real);
+      all_a.push_back(real_features.narrow(0, 0, n));
+      all_b.push_back(real_features.narrow(0, n, n));
+      all_generated.push_back(classifier.features(generated.narrow(0, 0, n)));
+      s.distance = distribution(all_a.back(), all_generated.back());
+      s.floor = distribution(all_a.back(), all_b.back());
+    }
+    scores.categories.push_back(s);
+  }
+  if (!all_a.empty()) {
+    const torch::Tensor a = torch::cat(all_a);
+    scores.distance = distribution(a, torch::cat(all_generated));
+    scores.floor = distribution(a, torch::cat(all_b));
   }
   return scores;
 }

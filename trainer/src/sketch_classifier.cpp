@@ -224,13 +224,27 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
 }
 
 torch::Tensor SketchClassifier::probabilities(const torch::Tensor& images) const {
+  torch::Tensor x = run(images, layers_.size());
+  if (layers_.back().activation != "softmax") x = torch::softmax(x, 1);
+  return x;
+}
+
+torch::Tensor SketchClassifier::features(const torch::Tensor& images) const {
+  size_t last_dense = layers_.size();
+  while (last_dense > 0 && layers_[last_dense - 1].kind != "dense") --last_dense;
+  if (last_dense < 2) throw std::invalid_argument("the classifier has no hidden layer to use");
+  return run(images, last_dense - 1).to(torch::kDouble);
+}
+
+torch::Tensor SketchClassifier::run(const torch::Tensor& images, size_t end) const {
   if (images.dim() != 3 || images.size(1) != side_ || images.size(2) != side_) {
     throw std::invalid_argument("the classifier takes " + std::to_string(side_) + "x" +
                                 std::to_string(side_) + " images");
   }
   torch::NoGradGuard no_grad;
   torch::Tensor x = images.to(torch::kCPU).to(torch::kFloat).div(255.0).unsqueeze(1);
-  for (const Layer& l : layers_) {
+  for (size_t i = 0; i < end; ++i) {
+    const Layer& l = layers_[i];
     if (l.kind == "conv") {
       x = F::conv2d(x, l.weight,
                     F::Conv2dFuncOptions().bias(l.bias).stride(l.stride).padding(l.padding));
@@ -243,8 +257,11 @@ torch::Tensor SketchClassifier::probabilities(const torch::Tensor& images) const
     }
     x = activate(x, l.activation);
   }
-  if (layers_.back().activation != "softmax") x = torch::softmax(x, 1);
   return x;
+}
+
+int64_t SketchClassifier::feature_size() const {
+  return layers_.empty() || layers_.back().kind != "dense" ? 0 : layers_.back().weight.size(0);
 }
 
 int64_t SketchClassifier::class_index(const std::string& category) const {

@@ -5,6 +5,8 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
+#include "qd/store/atomic_file.h"
+#include "qd/store/json.h"
 #include "qd/trainer/run_score.h"
 #include "sample_flags.h"
 
@@ -15,6 +17,7 @@ namespace cli = qd::cli;
 struct Options {
   qd::train::SampleRequest request;  // its count: per category, generated and real
   std::string classifier;            // a directory: model.json, weights, class_names.txt
+  std::string json;                  // every figure as JSON, for scripts
 };
 
 Options parse_command_line(int argc, char** argv) {
@@ -29,6 +32,11 @@ Options parse_command_line(int argc, char** argv) {
       "(top-1) and how often it is among its first five (top-5), out of all its classes; for\n"
       "a conditional run also how often its first choice among the run's categories only is\n"
       "the right one (among).\n\n"
+      "Then, as the field measures generators, in the classifier's last hidden layer (doodleNet:\n"
+      "512 units): FID, KID (unbiased, cubic polynomial kernel, mean +- std over 100 subsets) and\n"
+      "precision/recall (k = 3), between n generated images and the first half of the real\n"
+      "ones, each beside its floor: the second half of the real images against the first, what\n"
+      "a perfect generator would score with this many images. --json writes every figure.\n\n"
       "The classifier: a directory holding a Keras model in TensorFlow.js's layers format\n"
       "(model.json and its weight files) and class_names.txt, as doodleNet is published, e.g.\n"
       "../shared/quickdraw/models/doodlenet.\n\n"
@@ -39,7 +47,8 @@ Options parse_command_line(int argc, char** argv) {
   qd::train::add_sample_flags(command_line.visible, o.request,
                               "images per category, generated and real");
   command_line.visible.add_options()("classifier", cli::po::value(&o.classifier),
-                                     "the classifier's directory");
+                                     "the classifier's directory")(
+      "json", cli::po::value(&o.json), "also write every figure to this JSON file");
   cli::parse_or_exit(argc, argv, command_line);
   if (o.request.run.empty() || o.classifier.empty()) {
     throw cli::UsageError("need --run and --classifier");
@@ -48,7 +57,7 @@ Options parse_command_line(int argc, char** argv) {
   return o;
 }
 
-void print(const std::vector<qd::train::CategoryScore>& scores, int64_t count) {
+void print_recognition(const std::vector<qd::train::CategoryScore>& scores, int64_t count) {
   // "among": the classifier's first choice among the run's categories only (conditional runs).
   const bool among = !scores.empty() && scores.front().among_of > 1;
   std::printf("%-20s %9s %9s%s %9s %9s%s %7s\n", "category", "gen top1", "gen top5",
@@ -84,10 +93,76 @@ void print(const std::vector<qd::train::CategoryScore>& scores, int64_t count) {
   std::printf(")\n");
 }
 
+// FID, KID and precision/recall beside the floor (two halves of the real images).
+void print_distances(const qd::train::RunScore& score, int64_t feature_dim) {
+  std::printf("\n%-20s %6s %10s %10s %16s %16s %9s %9s %9s %9s\n", "category", "n", "FID", "floor",
+              "KID x1000", "floor", "precision", "floor", "recall", "floor");
+  const auto row = [](const std::string& name, const qd::train::Distribution& d,
+                      const qd::train::Distribution& f) {
+    if (d.n == 0) {
+      std::printf("%-20s %6s (too few real images to measure)\n", name.c_str(), "-");
+      return;
+    }
+    std::printf("%-20s %6lld %10.2f %10.2f %8.2f +- %5.2f %8.2f +- %5.2f %9.3f %9.3f %9.3f %9.3f\n",
+                name.c_str(), static_cast<long long>(d.n), d.fid, f.fid, d.kid.mean * 1000,
+                d.kid.std * 1000, f.kid.mean * 1000, f.kid.std * 1000, d.pr.precision,
+                f.pr.precision, d.pr.recall, f.pr.recall);
+  };
+  for (const auto& s : score.categories) row(s.category, s.distance, s.floor);
+  if (score.categories.size() > 1) row("all", score.distance, score.floor);
+  std::printf(
+      "(in the classifier's %lld-d last hidden layer: n generated images against the first half "
+      "of the real ones; floor: the second half of the real ones against the first)\n",
+      static_cast<long long>(feature_dim));
+  for (const auto& s : score.categories) {
+    if (s.distance.n > 0 && s.distance.n < 2 * feature_dim) {
+      std::fprintf(stderr,
+                   "qd_score: warning: FID from %lld images per side in %lld dimensions is biased "
+                   "upward (compare it with its floor; --count %lld or more gives n >= 2 x the "
+                   "dimension)\n",
+                   static_cast<long long>(s.distance.n), static_cast<long long>(feature_dim),
+                   static_cast<long long>(4 * feature_dim));
+      break;
+    }
+  }
+}
+
+void write_distribution(qd::JsonWriter& j, const qd::train::Distribution& d) {
+  j.begin_object().field("n", d.n).field("fid", d.fid).field("kid", d.kid.mean);
+  j.field("kid_std", d.kid.std).field("precision", d.pr.precision);
+  j.field("recall", d.pr.recall).end_object();
+}
+
+// Every figure, for scripts.
+void write_json(const std::string& path, const qd::train::RunScore& score) {
+  qd::JsonWriter j;
+  j.begin_object().key("categories").begin_array();
+  for (const auto& s : score.categories) {
+    j.begin_object().field("category", s.category).field("real_images", s.real_images);
+    for (const auto& [name, r] :
+         {std::pair{"generated", &s.generated}, std::pair{"real", &s.real}}) {
+      j.key(name).begin_object().field("top1", r->top1).field("top5", r->top5);
+      j.field("among", r->among).end_object();
+    }
+    write_distribution(j.key("distance"), s.distance);
+    write_distribution(j.key("floor"), s.floor);
+    j.end_object();
+  }
+  j.end_array();
+  write_distribution(j.key("distance"), score.distance);
+  write_distribution(j.key("floor"), score.floor);
+  j.end_object();
+  qd::write_file_atomically(path, j.str());
+}
+
 int run(int argc, char** argv) {
   const Options o = parse_command_line(argc, argv);
   const qd::train::SketchClassifier classifier(o.classifier);
-  print(qd::train::score_run(classifier, o.request, cli::stop_requested()), o.request.count);
+  const qd::train::RunScore score =
+      qd::train::score_run(classifier, o.request, cli::stop_requested());
+  print_recognition(score.categories, o.request.count);
+  print_distances(score, classifier.feature_size());
+  if (!o.json.empty()) write_json(o.json, score);
   return cli::kOk;
 }
 

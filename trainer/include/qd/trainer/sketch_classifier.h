@@ -20,11 +20,16 @@ class SketchClassifier {
 
   // Class probabilities [N, classes] of uint8 images [N, S, S] (255 = ink) in inference mode.
   torch::Tensor probabilities(const torch::Tensor& images) const;
+  // The activations of the last hidden layer (the input of the final Dense layer; doodleNet:
+  // 512 tanh units) for the same images, float64 [N, D]: the feature space of qd_score's FID,
+  // KID and precision/recall.
+  torch::Tensor features(const torch::Tensor& images) const;
 
   const std::vector<std::string>& class_names() const { return class_names_; }
   // The index of a category, spaces and underscores alike ("The Eiffel Tower"); -1 if absent.
   int64_t class_index(const std::string& category) const;
   int64_t side() const { return side_; }
+  int64_t feature_size() const;  // the width of features()
 
   struct Layer {
     std::string kind;  // conv, pool, flatten, dense
@@ -36,6 +41,9 @@ class SketchClassifier {
   };
 
  private:
+  // Runs `images` through layers [0, end).
+  torch::Tensor run(const torch::Tensor& images, size_t end) const;
+
   std::vector<Layer> layers_;
   std::vector<std::string> class_names_;
   int64_t side_ = 0;
