@@ -126,7 +126,8 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
 
   TrainingReport reporter(o.out, o.epochs, trainer.steps_done(), total_steps, log, interactive);
   reporter.say(o.out + ": " + std::to_string(data.size()) + " images in " +
-               std::to_string(data.categories().size()) + " categories, " + o.arch + " on " +
+               std::to_string(data.categories().size()) +
+               (data.categories().size() == 1 ? " category, " : " categories, ") + o.arch + " on " +
                (device.is_cuda() ? std::string("cuda")
                                  : "cpu with " + std::to_string(threads) + " threads") +
                ", batch " + std::to_string(o.batch_size) + ", " + std::to_string(total_steps) +
