@@ -121,7 +121,7 @@ void print_distances(const qd::train::RunScore& score, int64_t feature_dim) {
                    "upward (compare it with its floor; --count %lld or more gives n >= 2 x the "
                    "dimension)\n",
                    static_cast<long long>(s.distance.n), static_cast<long long>(feature_dim),
-                   static_cast<long long>(4 * feature_dim));
+                   4 * static_cast<long long>(feature_dim));
       break;
     }
   }

@@ -56,7 +56,7 @@ struct PrepareSettings {
   // Bounds on the work one record may cost. Of 9,600 real drawings the largest line is 3,470
   // bytes, with 503 points in 55 strokes; rendering time grows steeply with points (8,000 take
   // about 0.2 s, 32,000 about 4 s).
-  uint64_t max_record_bytes = 256 * 1024;
+  uint64_t max_record_bytes = uint64_t{256} * 1024;
   uint32_t max_points = 8192;
   uint32_t max_strokes = 1024;
 
