@@ -141,6 +141,14 @@ void GanTrainer::graph_step(const torch::Tensor& images, const torch::Tensor& la
   ++graph_steps_;
 }
 
+namespace {
+
+void set_requires_grad(torch::nn::Module& module, bool on) {
+  for (auto& p : module.parameters()) p.set_requires_grad(on);
+}
+
+}  // namespace
+
 void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labels_in) {
   generator_->train();
   discriminator_->train();
@@ -180,6 +188,9 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   loss_d.backward();
   opt_d_.step();
 
+  // The generator's step needs the discriminator's input gradients only: with its weights frozen
+  // for that backward pass, autograd skips their gradients, which the next D step zeroes anyway.
+  set_requires_grad(*discriminator_, false);
   torch::Tensor loss_g;
   {
     const AutocastScope autocast(fast_.bf16, device_);
@@ -188,6 +199,7 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   }
   opt_g_.zero_grad();
   loss_g.backward();
+  set_requires_grad(*discriminator_, true);
   opt_g_.step();
   if (generator_ema_) update_average();
 
