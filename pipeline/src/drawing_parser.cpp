@@ -156,6 +156,12 @@ std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t le
     kRecognized = 16,
     kDrawing = 32
   };
+  static constexpr std::pair<unsigned, const char*> kRequired[] = {{kKey, "key_id"},
+                                                                   {kWord, "word"},
+                                                                   {kCountry, "countrycode"},
+                                                                   {kTime, "timestamp"},
+                                                                   {kRecognized, "recognized"},
+                                                                   {kDrawing, "drawing"}};
   unsigned seen = 0;
   for (auto field_result : object) {
     od::field field;
@@ -164,6 +170,12 @@ std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t le
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) {
       return fail(ParseErrorKind::kNotJson, simdjson::error_message(e));
+    }
+    // A field given twice would leave the last one (or both drawings) silently: refused.
+    for (const auto& [bit, name] : kRequired) {
+      if (key == name && (seen & bit) != 0) {
+        return fail(ParseErrorKind::kNotJson, "field \"" + std::string(key) + "\" appears twice");
+      }
     }
     od::value value = field.value();
     std::optional<ParseError> err;
@@ -200,12 +212,6 @@ std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t le
   if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
     return fail(ParseErrorKind::kNotJson, "text after the JSON object");
   }
-  static constexpr std::pair<unsigned, const char*> kRequired[] = {{kKey, "key_id"},
-                                                                   {kWord, "word"},
-                                                                   {kCountry, "countrycode"},
-                                                                   {kTime, "timestamp"},
-                                                                   {kRecognized, "recognized"},
-                                                                   {kDrawing, "drawing"}};
   for (const auto& [bit, name] : kRequired) {
     if ((seen & bit) == 0)
       return fail(ParseErrorKind::kMissingField, std::string("no \"") + name + "\" field");

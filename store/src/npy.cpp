@@ -136,6 +136,13 @@ MappedNpy::MappedNpy(const std::string& path) : path_(path) {
     }
     if (header_start + header_length > map_size_) bad(path, "truncated header");
     const std::string header(reinterpret_cast<const char*>(bytes) + header_start, header_length);
+    // NumPy's header is one Python dict literal, padded with spaces, ending in a newline.
+    const size_t dict_open = header.find_first_not_of(' ');
+    const size_t dict_close = header.find_last_not_of(" \n");
+    if (dict_open == std::string::npos || header[dict_open] != '{' || header[dict_close] != '}' ||
+        header.back() != '\n') {
+      bad(path, "the header is not one {...} dictionary ending in a newline");
+    }
 
     size_t at = header.find('\'', find_key(header, "descr", path));
     const size_t close = header.find('\'', at + 1);

@@ -83,6 +83,17 @@ TEST_CASE("what the classifier cannot read is an error naming the file and the l
                     doctest::Contains("1 names, but the model's last layer has 2 outputs"));
   CHECK_THROWS_WITH(SketchClassifier((dir / "absent").string()),
                     doctest::Contains("absent/model.json"));
+  // A description that disagrees with the weights is refused, not run.
+  for (const auto& [from, to, says] :
+       {std::tuple{"\"units\": 2", "\"units\": 3", "layer out (Dense): declares units 3"},
+        std::tuple{"\"filters\": 2", "\"filters\": 4",
+                   "layer conv (Conv2D): declares filters 4"}}) {
+    write_tiny_model(dir.path());
+    std::string json = qd::test::read_file(dir / "model.json");
+    json.replace(json.find(from), std::string(from).size(), to);
+    write(dir / "model.json", json);
+    CHECK_THROWS_WITH(SketchClassifier(dir.path().string()), doctest::Contains(says));
+  }
 }
 
 TEST_CASE("doodleNet recognises most of Google's own cats and knows names with spaces") {

@@ -172,3 +172,15 @@ TEST_CASE("text after the object is said to be that, with where it starts") {
                   err->message);
   }
 }
+
+TEST_CASE("a field given twice is refused, not overwritten") {
+  for (const std::string& twice : {std::string(R"({"key_id":"1",)") + kGood.substr(1),
+                                   std::string(R"({"drawing":[[[0],[0]]],)") + kGood.substr(1)}) {
+    qd::DrawingParser parser;
+    qd::Drawing d;
+    const auto err = parser.parse_unpadded(twice, d);
+    REQUIRE(err.has_value());
+    CHECK(err->kind == ParseErrorKind::kNotJson);
+    CHECK(err->message.find("appears twice") != std::string::npos);
+  }
+}

@@ -91,3 +91,17 @@ TEST_CASE("a shape that is not whole numbers, or too large for any file, is name
   CHECK_THROWS_WITH_AS(qd::MappedNpy((dir / "a.npy").string()),
                        doctest::Contains("is larger than any file"), qd::StoreError);
 }
+
+TEST_CASE("a header that is not one whole {...} dictionary is refused") {
+  qd::test::ScratchDir dir("npy_open_header");
+  std::string dict = "{'descr': '|u1', 'fortran_order': False, 'shape': (1, 4), ";  // no '}'
+  dict.resize(117, ' ');
+  dict += '\n';
+  std::string header = "\x93NUMPY\x01";
+  header += '\0';
+  header += static_cast<char>(dict.size());
+  header += '\0';
+  qd::test::write_file(dir / "a.npy", header + dict + "abcd");
+  CHECK_THROWS_WITH_AS(qd::MappedNpy((dir / "a.npy").string()),
+                       doctest::Contains("not one {...} dictionary"), qd::StoreError);
+}

@@ -58,6 +58,24 @@ std::string text(element e, const char* key, const std::string& where) {
   return std::string(v);
 }
 
+// A whole number the layer's config declares.
+int64_t declared(element config, const char* key, const std::string& where) {
+  int64_t v = 0;
+  if (config[key].get(v) != simdjson::SUCCESS) {
+    throw std::runtime_error(where + ": no whole number \"" + key + "\"");
+  }
+  return v;
+}
+
+// What model.json declares must be what the weights hold: a model whose description and weights
+// disagree is damaged, whichever is right.
+void agree(const std::string& where, const char* key, int64_t declared, int64_t weights) {
+  if (declared != weights) {
+    throw std::runtime_error(where + ": declares " + key + " " + std::to_string(declared) +
+                             " but its weights hold " + std::to_string(weights));
+  }
+}
+
 // Every weight of the manifest by name, as float32 tensors of the manifest's shapes.
 std::map<std::string, torch::Tensor> read_weights(const fs::path& dir, element manifest,
                                                   const std::string& origin) {
@@ -182,6 +200,9 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
       }
       layer.weight = take(weights, name + "/kernel", where).permute({3, 2, 0, 1}).contiguous();
       layer.bias = take(weights, name + "/bias", where);
+      agree(where, "filters", declared(config, "filters", where), layer.weight.size(0));
+      agree(where, "kernel_size", kernel.at(0), layer.weight.size(2));
+      agree(where, "kernel_size", kernel.at(1), layer.weight.size(3));
     } else if (kind == "MaxPooling2D") {
       layer.kind = "pool";
       layer.window = ints(config["pool_size"], where + " pool_size");
@@ -197,6 +218,7 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
       layer.kind = "dense";
       layer.weight = take(weights, name + "/kernel", where);
       layer.bias = take(weights, name + "/bias", where);
+      agree(where, "units", declared(config, "units", where), layer.weight.size(1));
     } else if (kind == "Dropout") {
       continue;  // nothing in inference
     } else {
