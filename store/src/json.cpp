@@ -225,10 +225,6 @@ std::vector<JsonObject> JsonObject::objects(const char* key) const {
   return out;
 }
 
-std::string JsonObject::raw(const char* key) const {
-  return simdjson::minify(at(key));
-}
-
 JsonDocument::JsonDocument(std::string_view json, std::string origin)
     : origin_(std::move(origin)), text_(json) {
   if (const auto e = parser_.parse(text_).get(root_)) {

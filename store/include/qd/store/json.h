@@ -77,7 +77,6 @@ class JsonObject {
   uint32_t hex32(const char* key) const;  // 8 hex digits, as CRC-32s are written
   JsonObject object(const char* key) const;
   std::vector<JsonObject> objects(const char* key) const;  // an array of objects
-  std::string raw(const char* key) const;                  // the value as minified JSON
 
   // The same, by the type of `v`.
   void get(const char* key, std::string& v) const { v = text(key); }
