@@ -142,6 +142,12 @@ TEST_CASE("in doodleNet's features, two halves of Google's cats are close, cats 
   MESSAGE("FID: cats' halves " << halves << ", cats against fish " << cat_fish);
   CHECK(cat_fish > 4 * halves);
   CHECK(kernel_distance(a, fish.narrow(0, 0, 500)).mean > 10 * kernel_distance(a, b).mean);
-  // The same images give the same figures.
+  // The same images give the same figures; one side's statistics computed once give them too.
   CHECK(frechet_distance(a, b) == halves);
+  CHECK(frechet_distance(gaussian_stats(a), b) == halves);
+  // classify(): features and probabilities in one pass, as the two calls give them.
+  const torch::Tensor few = images("cat").narrow(0, 0, 64);
+  const SketchClassifier::Outputs both = c.classify(few);
+  CHECK(torch::equal(both.features, c.features(few)));
+  CHECK(torch::allclose(both.probabilities, c.probabilities(few), 1e-6, 1e-7));
 }

@@ -49,23 +49,40 @@ void check_rows(const torch::Tensor& a, const torch::Tensor& b, int64_t at_least
 
 }  // namespace
 
-double frechet_distance(const torch::Tensor& a_in, const torch::Tensor& b_in) {
-  check_rows(a_in, b_in, 2);
-  const torch::Tensor a = a_in.to(torch::kDouble);
+GaussianStats gaussian_stats(const torch::Tensor& features) {
+  if (features.dim() != 2 || features.size(0) < 2) {
+    throw std::invalid_argument("need at least 2 feature rows");
+  }
+  GaussianStats g;
+  const torch::Tensor x = features.to(torch::kDouble);
+  g.mean = x.mean(0);
+  g.covariance = covariance(x, g.mean);
+  g.root = sqrt_psd(g.covariance);
+  return g;
+}
+
+double frechet_distance(const GaussianStats& a, const torch::Tensor& b_in) {
+  if (b_in.dim() != 2 || b_in.size(1) != a.mean.size(0)) {
+    throw std::invalid_argument("feature sets of different shapes");
+  }
+  if (b_in.size(0) < 2) throw std::invalid_argument("need at least 2 feature rows on each side");
   const torch::Tensor b = b_in.to(torch::kDouble);
-  const torch::Tensor mu_a = a.mean(0);
   const torch::Tensor mu_b = b.mean(0);
-  const torch::Tensor s_a = covariance(a, mu_a);
   const torch::Tensor s_b = covariance(b, mu_b);
-  const torch::Tensor root_a = sqrt_psd(s_a);
-  torch::Tensor middle = root_a.matmul(s_b).matmul(root_a);
+  torch::Tensor middle = a.root.matmul(s_b).matmul(a.root);
   middle = (middle + middle.t()) / 2;  // symmetric up to rounding
   const torch::Tensor eigenvalues = torch::linalg::eigvalsh(middle, "L");
   const double trace_root = eigenvalues.clamp_min(0).sqrt().sum().item<double>();
-  const double fid = (mu_a - mu_b).pow(2).sum().item<double>() + s_a.trace().item<double>() +
-                     s_b.trace().item<double>() - 2 * trace_root;
+  const double fid = (a.mean - mu_b).pow(2).sum().item<double>() +
+                     a.covariance.trace().item<double>() + s_b.trace().item<double>() -
+                     2 * trace_root;
   if (!std::isfinite(fid)) throw std::invalid_argument("the Fréchet distance is not finite");
   return std::max(fid, 0.0);
+}
+
+double frechet_distance(const torch::Tensor& a, const torch::Tensor& b) {
+  check_rows(a, b, 2);
+  return frechet_distance(gaussian_stats(a), b);
 }
 
 KernelDistance kernel_distance(const torch::Tensor& a_in, const torch::Tensor& b_in, int subsets,
@@ -79,6 +96,8 @@ KernelDistance kernel_distance(const torch::Tensor& a_in, const torch::Tensor& b
     return (x.matmul(y.t()) / d + 1).pow(3);
   };
   torch::Generator generator = at::detail::createCPUGenerator(seed);
+  // Subsets as large as both sets are all the whole sets: one is enough.
+  if (m == a.size(0) && m == b.size(0)) subsets = 1;
   std::vector<double> values;
   for (int s = 0; s < subsets; ++s) {
     const torch::Tensor x =

@@ -42,7 +42,7 @@ void read_value(const JsonObject& o, const char* key, DataOnDevice& v) {
 
 // Keys added to format 2 after its first runs were written: absent, they keep their default.
 bool added_later(std::string_view key) {
-  return key == "ema_decay";
+  return key == "ema_decay" || key == "classifier" || key == "eval_every" || key == "eval_count";
 }
 
 int64_t step_of(const fs::path& checkpoint) {
@@ -162,6 +162,31 @@ void prune_checkpoints(const std::string& dir, int keep) {
   for (size_t i = 0; i + static_cast<size_t>(std::max(keep, 1)) < all.size(); ++i) {
     fs::remove(all[i]);
   }
+}
+
+std::string best_checkpoint_path(const std::string& dir) {
+  return (fs::path(dir) / "checkpoints" / "best.pt").string();
+}
+
+std::string resolve_checkpoint(const std::string& dir, const std::string& which) {
+  if (which == "best") {
+    const std::string best = best_checkpoint_path(dir);
+    if (!fs::exists(best)) {
+      throw RunDirectoryError(dir +
+                              " has no best checkpoint: it is kept by runs trained with "
+                              "--classifier and --eval-every, once they have evaluated");
+    }
+    return best;
+  }
+  if (which.empty() || which == "latest") {
+    const auto all = list_checkpoints(dir);
+    if (all.empty()) throw std::runtime_error(dir + " has no checkpoint yet");
+    return all.back();
+  }
+  if (!fs::exists(which)) {
+    throw std::runtime_error("--checkpoint " + which + ": no such file (best, latest or a file)");
+  }
+  return which;
 }
 
 }  // namespace qd::train

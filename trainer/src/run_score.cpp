@@ -6,16 +6,14 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "qd/trainer/dataset.h"
 #include "qd/trainer/presets.h"
-#include "qd/trainer/run_directory.h"
 
 namespace qd::train {
 
 namespace {
 
 // The first `count` images of `label` in the data, uint8 [n, S, S].
-torch::Tensor real_images(const Dataset& data, int label, int64_t count) {
+torch::Tensor real_images(const Dataset& data, int64_t label, int64_t count) {
   const int64_t side = data.side();
   std::vector<const uint8_t*> rows;
   for (size_t i = 0; i < data.size() && static_cast<int64_t>(rows.size()) < count; ++i) {
@@ -29,12 +27,14 @@ torch::Tensor real_images(const Dataset& data, int label, int64_t count) {
   return out;
 }
 
-// The metrics between `real` and `other`, or n = 0 when there are too few rows for them.
-Distribution distribution(const torch::Tensor& real, const torch::Tensor& other) {
+// The metrics between `real` (whose FID statistics are `stats`) and `other`, or n = 0 when
+// there are too few rows for them.
+Distribution distribution(const torch::Tensor& real, const GaussianStats& stats,
+                          const torch::Tensor& other) {
   Distribution d;
   if (real.size(0) < 4) return d;
   d.n = real.size(0);
-  d.fid = frechet_distance(real, other);
+  d.fid = frechet_distance(stats, other);
   d.kid = kernel_distance(real, other);
   d.pr = precision_recall(real, other);
   return d;
@@ -42,73 +42,125 @@ Distribution distribution(const torch::Tensor& real, const torch::Tensor& other)
 
 }  // namespace
 
+ScoreReference::ScoreReference(const SketchClassifier& classifier, const Dataset& data,
+                               const std::vector<std::string>& scored, int64_t count)
+    : classifier_(classifier), count_(count) {
+  for (const auto& c : data.categories()) {
+    if (classifier.class_index(c) >= 0) candidates_.push_back(classifier.class_index(c));
+  }
+  for (const auto& name : scored) {
+    if (classifier.class_index(name) < 0) {
+      throw std::invalid_argument("the classifier has no class " + name);
+    }
+    const auto at = std::find(data.categories().begin(), data.categories().end(), name);
+    if (at == data.categories().end()) {
+      throw std::invalid_argument(name + ": not a category of the data");
+    }
+    Category c;
+    c.name = name;
+    c.label = at - data.categories().begin();
+    c.classifier_index = classifier.class_index(name);
+    const torch::Tensor real = real_images(data, c.label, count);
+    c.real_images = real.size(0);
+    if (c.real_images == 0) {
+      categories_.push_back(std::move(c));
+      continue;
+    }
+    const SketchClassifier::Outputs outputs = classifier.classify(real);
+    c.real = recognition(outputs.probabilities, c.classifier_index, candidates_);
+    const int64_t n = c.real_images / 2;
+    if (n >= 4) {
+      c.half_a = outputs.features.narrow(0, 0, n);
+      c.half_b = outputs.features.narrow(0, n, n);
+      c.stats_a = gaussian_stats(c.half_a);
+      c.floor = distribution(c.half_a, c.stats_a, c.half_b);
+    }
+    categories_.push_back(std::move(c));
+  }
+  // The floors depend on the real images alone: computed once, however often a run is scored.
+  std::vector<torch::Tensor> all_a, all_b;
+  for (const Category& c : categories_) {
+    if (c.half_a.defined()) {
+      all_a.push_back(c.half_a);
+      all_b.push_back(c.half_b);
+    }
+  }
+  if (categories_.size() == 1) {
+    all_a_ = categories_[0].half_a;
+    all_stats_a_ = categories_[0].stats_a;
+    floor_ = categories_[0].floor;
+  } else if (!all_a.empty()) {
+    all_a_ = torch::cat(all_a);
+    all_stats_a_ = gaussian_stats(all_a_);
+    floor_ = distribution(all_a_, all_stats_a_, torch::cat(all_b));
+  }
+}
+
+int64_t ScoreReference::half() const {
+  int64_t n = 0;
+  for (const Category& c : categories_) {
+    if (c.half_a.defined()) n = std::max(n, c.half_a.size(0));
+  }
+  return n;
+}
+
+RunScore ScoreReference::score(const Generate& generate, int64_t generated_count) const {
+  RunScore scores;
+  if (generated_count == 0) generated_count = count_;
+  std::vector<torch::Tensor> all_generated;
+  for (const Category& c : categories_) {
+    CategoryScore s;
+    s.category = c.name;
+    s.among_of = static_cast<int64_t>(candidates_.size());
+    s.real = c.real;
+    s.real_images = c.real_images;
+    const torch::Tensor generated = generate(c.label, generated_count);
+    const SketchClassifier::Outputs outputs = classifier_.classify(generated);
+    s.generated = recognition(outputs.probabilities, c.classifier_index, candidates_);
+    if (c.half_a.defined()) {
+      all_generated.push_back(outputs.features.narrow(0, 0, c.half_a.size(0)));
+      s.distance = distribution(c.half_a, c.stats_a, all_generated.back());
+      s.floor = c.floor;
+    }
+    scores.categories.push_back(s);
+  }
+  scores.floor = floor_;
+  if (categories_.size() == 1) {
+    scores.distance = scores.categories[0].distance;
+  } else if (!all_generated.empty()) {
+    scores.distance = distribution(all_a_, all_stats_a_, torch::cat(all_generated));
+  }
+  return scores;
+}
+
 RunScore score_run(const SketchClassifier& classifier, const SampleRequest& request,
                    const std::atomic<bool>& stop) {
-  const std::string& run_dir = request.run;
-  const SavedRun run = read_run_config(run_dir);
-  const bool conditional =
-      model_config(run.options.arch, run.options.conditional, run.options.latent_dim,
-                   static_cast<int64_t>(run.categories.size()))
-          .conditional();
+  const LoadedRun loaded = load_run(request);
+  const SavedRun& run = loaded.run;
+  const bool conditional = loaded.trainer->model().conditional();
   if (!conditional && run.categories.size() > 1) {
-    throw std::invalid_argument(run_dir +
+    throw std::invalid_argument(request.run +
                                 " is an unconditional run over several categories: its "
                                 "drawings have no category to check");
   }
-  std::vector<std::string> categories = run.categories;
+  std::vector<std::string> scored = run.categories;
   if (!request.category.empty()) {
-    if (std::find(categories.begin(), categories.end(), request.category) == categories.end()) {
+    if (std::find(scored.begin(), scored.end(), request.category) == scored.end()) {
       throw std::invalid_argument("--category " + request.category + ": not a category of " +
-                                  run_dir);
+                                  request.run);
     }
-    categories = {request.category};
-  }
-  for (const auto& c : categories) {
-    if (classifier.class_index(c) < 0) {
-      throw std::invalid_argument("the classifier has no class " + c);
-    }
+    scored = {request.category};
   }
   DatasetOptions options;
   options.split = run.options.split;
   const Dataset data = Dataset::open(run.options.shards, options);
-
-  std::vector<int64_t> candidates;  // the run's categories, as the classifier numbers them
-  for (const auto& c : run.categories) {
-    if (classifier.class_index(c) >= 0) candidates.push_back(classifier.class_index(c));
-  }
-  RunScore scores;
-  std::vector<torch::Tensor> all_a, all_b, all_generated;
-  for (const auto& c : categories) {
-    const auto label = std::find(data.categories().begin(), data.categories().end(), c) -
-                       data.categories().begin();
-    SampleRequest r = request;
-    r.category = conditional ? c : "";
-    CategoryScore s;
-    s.category = c;
-    s.among_of = static_cast<int64_t>(candidates.size());
-    const int64_t index = classifier.class_index(c);
-    const torch::Tensor generated = sample_run(r, stop);
-    s.generated = recognition(classifier, generated, index, candidates);
-    const torch::Tensor real = real_images(data, static_cast<int>(label), request.count);
-    s.real_images = real.size(0);
-    if (s.real_images > 0) s.real = recognition(classifier, real, index, candidates);
-    const int64_t n = std::min(s.real_images / 2, generated.size(0));
-    if (n > 0) {
-      const torch::Tensor real_features = classifier.features(real);
-      all_a.push_back(real_features.narrow(0, 0, n));
-      all_b.push_back(real_features.narrow(0, n, n));
-      all_generated.push_back(classifier.features(generated.narrow(0, 0, n)));
-      s.distance = distribution(all_a.back(), all_generated.back());
-      s.floor = distribution(all_a.back(), all_b.back());
-    }
-    scores.categories.push_back(s);
-  }
-  if (!all_a.empty()) {
-    const torch::Tensor a = torch::cat(all_a);
-    scores.distance = distribution(a, torch::cat(all_generated));
-    scores.floor = distribution(a, torch::cat(all_b));
-  }
-  return scores;
+  const ScoreReference reference(classifier, data, scored, request.count);
+  return reference.score([&](int64_t label, int64_t count) {
+    return draw(
+        *loaded.trainer,
+        sample_inputs(loaded.trainer->model(), count, request.seed, conditional ? label : -1),
+        request.last_weights, stop);
+  });
 }
 
 }  // namespace qd::train

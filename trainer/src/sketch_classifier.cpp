@@ -246,26 +246,44 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
 }
 
 torch::Tensor SketchClassifier::probabilities(const torch::Tensor& images) const {
-  torch::Tensor x = run(images, layers_.size());
+  torch::Tensor x = run(images, 0, layers_.size());
   if (layers_.back().activation != "softmax") x = torch::softmax(x, 1);
   return x;
 }
 
-torch::Tensor SketchClassifier::features(const torch::Tensor& images) const {
-  size_t last_dense = layers_.size();
-  while (last_dense > 0 && layers_[last_dense - 1].kind != "dense") --last_dense;
-  if (last_dense < 2) throw std::invalid_argument("the classifier has no hidden layer to use");
-  return run(images, last_dense - 1).to(torch::kDouble);
+size_t SketchClassifier::last_dense() const {
+  size_t last = layers_.size();
+  while (last > 0 && layers_[last - 1].kind != "dense") --last;
+  if (last < 2) throw std::invalid_argument("the classifier has no hidden layer to use");
+  return last - 1;
 }
 
-torch::Tensor SketchClassifier::run(const torch::Tensor& images, size_t end) const {
-  if (images.dim() != 3 || images.size(1) != side_ || images.size(2) != side_) {
-    throw std::invalid_argument("the classifier takes " + std::to_string(side_) + "x" +
-                                std::to_string(side_) + " images");
-  }
+torch::Tensor SketchClassifier::features(const torch::Tensor& images) const {
+  return run(images, 0, last_dense()).to(torch::kDouble);
+}
+
+SketchClassifier::Outputs SketchClassifier::classify(const torch::Tensor& images) const {
+  const size_t split = last_dense();
+  const torch::Tensor hidden = run(images, 0, split);
+  Outputs out;
+  out.features = hidden.to(torch::kDouble);
+  out.probabilities = run(hidden, split, layers_.size());
+  if (layers_.back().activation != "softmax")
+    out.probabilities = torch::softmax(out.probabilities, 1);
+  return out;
+}
+
+torch::Tensor SketchClassifier::run(const torch::Tensor& input, size_t begin, size_t end) const {
   torch::NoGradGuard no_grad;
-  torch::Tensor x = images.to(torch::kCPU).to(torch::kFloat).div(255.0).unsqueeze(1);
-  for (size_t i = 0; i < end; ++i) {
+  torch::Tensor x = input;
+  if (begin == 0) {
+    if (input.dim() != 3 || input.size(1) != side_ || input.size(2) != side_) {
+      throw std::invalid_argument("the classifier takes " + std::to_string(side_) + "x" +
+                                  std::to_string(side_) + " images");
+    }
+    x = input.to(torch::kCPU).to(torch::kFloat).div(255.0).unsqueeze(1);
+  }
+  for (size_t i = begin; i < end; ++i) {
     const Layer& l = layers_[i];
     if (l.kind == "conv") {
       x = F::conv2d(x, l.weight,
@@ -300,7 +318,11 @@ int64_t SketchClassifier::class_index(const std::string& category) const {
 
 Recognition recognition(const SketchClassifier& classifier, const torch::Tensor& images,
                         int64_t category, const std::vector<int64_t>& candidates) {
-  const torch::Tensor p = classifier.probabilities(images);
+  return recognition(classifier.probabilities(images), category, candidates);
+}
+
+Recognition recognition(const torch::Tensor& p, int64_t category,
+                        const std::vector<int64_t>& candidates) {
   const torch::Tensor top = std::get<1>(p.topk(5, 1));
   Recognition r;
   r.top1 = top.select(1, 0).eq(category).to(torch::kDouble).mean().item<double>();

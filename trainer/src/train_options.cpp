@@ -68,6 +68,8 @@ void check_options(const TrainOptions& o) {
   need(o.checkpoint_every >= 1, "--checkpoint-every >= 1");
   need(o.keep_checkpoints >= 1, "--keep-checkpoints >= 1");
   need(o.log_every >= 1, "--log-every >= 1");
+  need(o.eval_every >= 1, "--eval-every >= 1");
+  need(o.eval_count >= 20, "--eval-count >= 20");
   if (!bad.empty()) throw std::invalid_argument("out of range: need " + bad);
 }
 

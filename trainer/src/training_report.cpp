@@ -100,6 +100,10 @@ void TrainingReport::say(const std::string& line) {
   log_ << (interactive_ ? "\r\033[K" : "") << line << '\n' << std::flush;
 }
 
+double TrainingReport::session_seconds() const {
+  return std::chrono::duration<double>(Clock::now() - session_start_).count();
+}
+
 std::string TrainingReport::progress_line(int64_t step, int64_t epoch) const {
   const double elapsed = std::chrono::duration<double>(Clock::now() - session_start_).count();
   const int64_t done = step - session_first_step_;

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <optional>
 #include <stdexcept>
@@ -14,8 +15,10 @@
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/loader.h"
 #include "qd/trainer/metrics_log.h"
+#include "qd/trainer/quality_tracker.h"
 #include "qd/trainer/reports.h"
 #include "qd/trainer/run_directory.h"
+#include "qd/trainer/run_report.h"
 #include "qd/trainer/training_report.h"
 
 namespace qd::train {
@@ -110,6 +113,8 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
                        std::to_string(o.batch_size));
   }
   GanTrainer trainer(model, o.step, device, o.fast);
+  std::optional<QualityTracker> quality;
+  if (!o.classifier.empty()) quality.emplace(o, data);
   if (!o.resume) create_run_directory(o.out);  // only once data and options are known to be good
   const RunLock lock = lock_run_directory(o.out);
   const auto checkpoints = list_checkpoints(o.out);
@@ -152,6 +157,27 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
     prune_checkpoints(o.out, o.keep_checkpoints);
     last_checkpoint = trainer.steps_done();
   };
+  // After the epoch's checkpoint, which best.pt may link to.
+  const auto evaluate = [&](int64_t epoch) {
+    const QualityRow row = quality->evaluate(trainer, epoch);
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "epoch %lld: FID %.2f (floor %.2f), KID x1000 %.2f, top-1 %.1f%% (real %.1f%%), "
+                  "evaluated in %.1f s",
+                  static_cast<long long>(row.epoch), row.fid, row.fid_floor, row.kid * 1000,
+                  row.top1 * 100, row.top1_real * 100, row.eval_seconds);
+    reporter.say(line);
+  };
+  if (quality) {
+    quality->open(o.out, trainer.steps_done());
+    // A kill between an epoch's checkpoint and its evaluation: evaluate it now.
+    const int64_t step = trainer.steps_done();
+    if (step > 0 && step % per_epoch == 0 && quality->due(step / per_epoch - 1, o.epochs) &&
+        !quality->evaluated(step)) {
+      evaluate(step / per_epoch - 1);
+    }
+  }
+  write_run_report(o.out);
 
   while (trainer.steps_done() < total_steps) {
     const int64_t epoch = trainer.steps_done() / per_epoch;
@@ -165,8 +191,12 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
         // A row ends wherever a checkpoint is taken, so a resumed run writes the same rows.
         reporter.record(trainer, epoch, o.batch_size, loader.wait_seconds());
       }
-      if (batch->index + 1 == per_epoch) reporter.end_epoch(trainer, epoch, grid);
-      if (checkpoint_due) checkpoint();
+      const bool epoch_end = batch->index + 1 == per_epoch;
+      const bool evaluation_due = quality && epoch_end && quality->due(epoch, o.epochs);
+      if (epoch_end) reporter.end_epoch(trainer, epoch, grid);
+      if (checkpoint_due || evaluation_due) checkpoint();
+      if (evaluation_due) evaluate(epoch);
+      if (epoch_end) write_run_report(o.out);
       if (stop.load()) {
         if (last_checkpoint != step) checkpoint();
         reporter.say("interrupted: checkpoint at step " + std::to_string(step) +
@@ -176,7 +206,15 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
     }
   }
   if (last_checkpoint != trainer.steps_done()) checkpoint();
-  reporter.say("done: " + std::to_string(trainer.steps_done()) + " steps, " + o.out);
+  std::string evaluation;
+  if (quality) {
+    char text[120];
+    std::snprintf(text, sizeof text, "; %.0f s of this session's %.0f s evaluating (%.1f%%)",
+                  quality->seconds(), reporter.session_seconds(),
+                  100 * quality->seconds() / std::max(reporter.session_seconds(), 1e-9));
+    evaluation = text;
+  }
+  reporter.say("done: " + std::to_string(trainer.steps_done()) + " steps, " + o.out + evaluation);
   return RunOutcome::kCompleted;
 }
 

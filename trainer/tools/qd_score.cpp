@@ -1,13 +1,15 @@
 // qd_score: how recognisable the drawings of a qd_train run are, by a pretrained classifier.
 
 #include <cstdio>
+#include <exception>
+#include <filesystem>
 #include <string>
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
-#include "qd/store/atomic_file.h"
-#include "qd/store/json.h"
+#include "qd/trainer/run_report.h"
 #include "qd/trainer/run_score.h"
+#include "qd/trainer/score_file.h"
 #include "sample_flags.h"
 
 namespace {
@@ -36,7 +38,8 @@ Options parse_command_line(int argc, char** argv) {
       "512 units): FID, KID (unbiased, cubic polynomial kernel, mean +- std over 100 subsets) and\n"
       "precision/recall (k = 3), between n generated images and the first half of the real\n"
       "ones, each beside its floor: the second half of the real images against the first, what\n"
-      "a perfect generator would score with this many images. --json writes every figure.\n\n"
+      "a perfect generator would score with this many images. --json writes every figure; the\n"
+      "run keeps them too (<run>/score.json), and its report.html shows them.\n\n"
       "The classifier: a directory holding a Keras model in TensorFlow.js's layers format\n"
       "(model.json and its weight files) and class_names.txt, as doodleNet is published, e.g.\n"
       "../shared/quickdraw/models/doodlenet.\n\n"
@@ -127,34 +130,6 @@ void print_distances(const qd::train::RunScore& score, int64_t feature_dim) {
   }
 }
 
-void write_distribution(qd::JsonWriter& j, const qd::train::Distribution& d) {
-  j.begin_object().field("n", d.n).field("fid", d.fid).field("kid", d.kid.mean);
-  j.field("kid_std", d.kid.std).field("precision", d.pr.precision);
-  j.field("recall", d.pr.recall).end_object();
-}
-
-// Every figure, for scripts.
-void write_json(const std::string& path, const qd::train::RunScore& score) {
-  qd::JsonWriter j;
-  j.begin_object().key("categories").begin_array();
-  for (const auto& s : score.categories) {
-    j.begin_object().field("category", s.category).field("real_images", s.real_images);
-    for (const auto& [name, r] :
-         {std::pair{"generated", &s.generated}, std::pair{"real", &s.real}}) {
-      j.key(name).begin_object().field("top1", r->top1).field("top5", r->top5);
-      j.field("among", r->among).end_object();
-    }
-    write_distribution(j.key("distance"), s.distance);
-    write_distribution(j.key("floor"), s.floor);
-    j.end_object();
-  }
-  j.end_array();
-  write_distribution(j.key("distance"), score.distance);
-  write_distribution(j.key("floor"), score.floor);
-  j.end_object();
-  qd::write_file_atomically(path, j.str());
-}
-
 int run(int argc, char** argv) {
   const Options o = parse_command_line(argc, argv);
   const qd::train::SketchClassifier classifier(o.classifier);
@@ -162,7 +137,24 @@ int run(int argc, char** argv) {
       qd::train::score_run(classifier, o.request, cli::stop_requested());
   print_recognition(score.categories, o.request.count);
   print_distances(score, classifier.feature_size());
-  if (!o.json.empty()) write_json(o.json, score);
+  qd::train::ScoreFile file;
+  file.score = score;
+  file.checkpoint = qd::train::resolve_checkpoint(o.request.run, o.request.checkpoint);
+  file.count = o.request.count;
+  file.seed = o.request.seed;
+  file.feature_size = classifier.feature_size();
+  if (!o.json.empty()) qd::train::write_score_file(o.json, file);
+  // The run keeps its latest score for its report; a run directory one may not write to is
+  // still scored.
+  try {
+    qd::train::write_score_file((std::filesystem::path(o.request.run) / "score.json").string(),
+                                file);
+    qd::train::write_run_report(o.request.run);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr,
+                 "qd_score: warning: the run's score.json and report.html not updated: %s\n",
+                 e.what());
+  }
   return cli::kOk;
 }
 

@@ -56,13 +56,18 @@ const char* const kUsageText =
     "directory written by qd_prepare (data/cat), a parent of several (data/), or a uint8 .npy\n"
     "file shaped [N,784], [N,1,784] or [N,28,28] such as Google's numpy_bitmap files; each\n"
     "directory or file is one category. Every input is checked before training starts.\n\n"
+    "With --classifier (e.g. ../shared/quickdraw/models/doodlenet) the run measures its\n"
+    "drawings every --eval-every epochs as qd_score does (FID, KID, precision/recall and top-1\n"
+    "against the run's real images, beside the real-vs-real floor, from fixed noise), appends\n"
+    "them to quality.csv, draws quality.png, and keeps the checkpoint with the best FID as\n"
+    "checkpoints/best.pt (qd_sample/qd_score --checkpoint best). report.html shows it all.\n\n"
     "--resume continues the run in --out from its latest checkpoint up to --epochs (the run's\n"
     "total), exactly as if it had not stopped; its saved options are used. The command that\n"
     "started the run may be repeated with --resume: only --epochs, --shards (same images),\n"
-    "--device, --threads, --workers, --checkpoint-every, --keep-checkpoints, --log-every and the\n"
-    "speed options may take new values; any other option given with another value than the\n"
-    "run's is refused, naming it. Ctrl-C or SIGTERM writes a checkpoint and exits with 130; a\n"
-    "second Ctrl-C stops at once.\n\n"
+    "--device, --threads, --workers, --checkpoint-every, --keep-checkpoints, --log-every,\n"
+    "--eval-every and the speed options may take new values; any other option given with\n"
+    "another value than the run's is refused, naming it. Ctrl-C or SIGTERM writes a checkpoint\n"
+    "and exits with 130; a second Ctrl-C stops at once.\n\n"
     "Speed options (on a GPU; each can be switched off to measure it): --data-on-device,\n"
     "--cudnn-benchmark, --channels-last, --bf16, --cuda-graph. On the CPU only --channels-last\n"
     "and --bf16 apply; --cuda-graph needs a CUDA build and --device cuda.\n\n"
@@ -111,6 +116,8 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         };
         if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           add(po::value(&shards)->multitoken());
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          add(po::value(&field));
         } else if constexpr (std::is_same_v<T, bool>) {
           if (k == "conditional") {
             add(po::bool_switch(&field));
@@ -151,6 +158,9 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   const po::variables_map vm = cli::parse_or_exit(argc, argv, command_line);
 
   o.shards = split_commas(shards);
+  if (!o.classifier.empty()) {
+    o.classifier = std::filesystem::absolute(o.classifier).lexically_normal().string();
+  }
   const auto given = [&vm](const std::string& option) {
     const bool by_lr = (option == "lr-g" || option == "lr-d") && cli::given(vm, "lr");
     return cli::given(vm, option.c_str()) || by_lr;

@@ -11,8 +11,9 @@ void add_sample_flags(cli::po::options_description& options, SampleRequest& requ
   add("category,c", po::value(&request.category),
       "conditional runs: this category only (default: every category)");
   add("seed", po::value(&request.seed)->default_value(request.seed), "seed of the noise");
-  add("checkpoint", po::value(&request.checkpoint),
-      "a checkpoint file of the run (default: the latest in <run>/checkpoints/)");
+  add("checkpoint", po::value(&request.checkpoint)->default_value("latest"),
+      "latest (the newest in <run>/checkpoints/), best (the best FID of a run trained with "
+      "--classifier: checkpoints/best.pt) or a checkpoint file");
   add("last-weights", po::bool_switch(&request.last_weights),
       "runs trained with --ema-decay: the generator's last weights, not their average");
   add("device",

@@ -14,12 +14,21 @@ namespace qd::train {
 // Throws std::invalid_argument for fewer than 2 rows or a result that is not finite.
 double frechet_distance(const torch::Tensor& a, const torch::Tensor& b);
 
+// What FID needs of one side, float64: the mean, the covariance and its square root. Computed
+// once for a set compared with many (the real images of a run evaluated as it trains).
+struct GaussianStats {
+  torch::Tensor mean, covariance, root;
+};
+GaussianStats gaussian_stats(const torch::Tensor& features);  // throws for fewer than 2 rows
+double frechet_distance(const GaussianStats& a, const torch::Tensor& b);
+
 struct KernelDistance {
   double mean = 0;
   double std = 0;  // over the subsets
 };
 // The unbiased squared MMD with the kernel (x.y / D + 1)^3, over `subsets` random subsets of
-// min(N_a, N_b, subset_size) rows of each (drawn with `seed`): its mean and standard deviation.
+// min(N_a, N_b, subset_size) rows of each (drawn with `seed`): its mean and standard deviation
+// (one subset, std 0, when that is every row of both).
 KernelDistance kernel_distance(const torch::Tensor& a, const torch::Tensor& b, int subsets = 100,
                                int64_t subset_size = 1000, uint64_t seed = 0);
 

@@ -1,6 +1,6 @@
 #pragma once
-// The pictures in a run directory: sample grids, progress.gif and loss.png. Every file is
-// written atomically (a reader never sees half of one).
+// The pictures in a run directory: sample grids, progress.gif, loss.png and quality.png. Every file
+// is written atomically (a reader never sees half of one).
 
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "qd/trainer/metrics_log.h"
+#include "qd/trainer/quality_log.h"
 
 namespace qd::train {
 
@@ -25,5 +26,9 @@ void write_progress_gif(const std::string& path, const std::vector<std::string>&
 // The D and G losses (top panel) and D(x), D(G(z)) (bottom panel) against step, as an
 // 800x500 PNG drawn with Cairo. Any number of rows, one included.
 void write_loss_plot(const std::string& path, const std::vector<MetricsRow>& rows);
+
+// FID, KID x 1000 and top-1 of every category together (quality.csv's rows of kAllCategories)
+// against epoch, each beside its floor (dashed), the best FID ringed, as an 800x640 PNG.
+void write_quality_plot(const std::string& path, const std::vector<QualityRow>& rows);
 
 }  // namespace qd::train

@@ -46,4 +46,12 @@ std::string checkpoint_path(const std::string& dir, int64_t step);
 std::vector<std::string> list_checkpoints(const std::string& dir);  // oldest first
 void prune_checkpoints(const std::string& dir, int keep);           // keeps the newest `keep`
 
+// <dir>/checkpoints/best.pt: the checkpoint with the best FID of a run evaluated as it trains
+// (a hard link to the step's checkpoint, so pruning that one keeps it).
+std::string best_checkpoint_path(const std::string& dir);
+// The checkpoint file `which` names: "best", "latest" or "" (the newest), or a path. Throws
+// RunDirectoryError for best in a run that has none, std::runtime_error when there is no
+// checkpoint yet or the path does not exist.
+std::string resolve_checkpoint(const std::string& dir, const std::string& which);
+
 }  // namespace qd::train

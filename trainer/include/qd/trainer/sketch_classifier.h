@@ -25,6 +25,13 @@ class SketchClassifier {
   // KID and precision/recall.
   torch::Tensor features(const torch::Tensor& images) const;
 
+  // Both of the above in one pass through the network.
+  struct Outputs {
+    torch::Tensor features;       // float64 [N, D]
+    torch::Tensor probabilities;  // [N, classes]
+  };
+  Outputs classify(const torch::Tensor& images) const;
+
   const std::vector<std::string>& class_names() const { return class_names_; }
   // The index of a category, spaces and underscores alike ("The Eiffel Tower"); -1 if absent.
   int64_t class_index(const std::string& category) const;
@@ -41,8 +48,10 @@ class SketchClassifier {
   };
 
  private:
-  // Runs `images` through layers [0, end).
-  torch::Tensor run(const torch::Tensor& images, size_t end) const;
+  // Runs `x` (images as uint8 [N, S, S] when begin is 0, else a layer's output) through layers
+  // [begin, end).
+  torch::Tensor run(const torch::Tensor& x, size_t begin, size_t end) const;
+  size_t last_dense() const;  // the index of the final Dense layer
 
   std::vector<Layer> layers_;
   std::vector<std::string> class_names_;
@@ -59,5 +68,8 @@ struct Recognition {
 };
 Recognition recognition(const SketchClassifier& classifier, const torch::Tensor& images,
                         int64_t category, const std::vector<int64_t>& candidates = {});
+// The same from the classifier's probabilities for the images.
+Recognition recognition(const torch::Tensor& probabilities, int64_t category,
+                        const std::vector<int64_t>& candidates = {});
 
 }  // namespace qd::train

@@ -42,6 +42,10 @@ struct TrainOptions {
   int64_t checkpoint_every = 500;
   int keep_checkpoints = 3;
   int64_t log_every = 50;  // steps per metrics.csv row
+
+  std::string classifier;     // a sketch classifier's directory: evaluate as the run trains
+  int64_t eval_every = 1;     // epochs between evaluations (with a classifier)
+  int64_t eval_count = 1000;  // images per category and evaluation, as qd_score's --count
 };
 
 // Whether a field may take a new value when a run is resumed.
@@ -110,6 +114,16 @@ void visit_run_fields(Visitor&& v, Options&... o) {
   v("keep_checkpoints", free, "how many of the newest checkpoints to keep", o.keep_checkpoints...);
   v("log_every", free, "steps per row of metrics.csv (the only time a step waits for the device)",
     o.log_every...);
+  v("classifier", fixed,
+    "a Quick, Draw! classifier's directory (e.g. ../shared/quickdraw/models/doodlenet): measure "
+    "FID, KID and top-1 as the run trains (quality.csv, quality.png, checkpoints/best.pt)",
+    o.classifier...);
+  v("eval_every", free, "with --classifier: epochs between evaluations (and after the last)",
+    o.eval_every...);
+  v("eval_count", fixed,
+    "with --classifier: images per category of each evaluation, real and generated, as "
+    "qd_score's --count (n = half of it a side)",
+    o.eval_count...);
 }
 
 // The option of a config.json key: "lr_g" -> "lr-g".

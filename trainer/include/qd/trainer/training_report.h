@@ -40,6 +40,7 @@ class TrainingReport {
   // samples/epoch-NNNN.png, progress.gif, loss.png and the epoch's progress line.
   void end_epoch(GanTrainer& trainer, int64_t epoch, const GridInputs& grid);
   void say(const std::string& line);
+  double session_seconds() const;  // since this process began training
 
  private:
   using Clock = std::chrono::steady_clock;
