@@ -7,10 +7,10 @@
 
 #include "qd/store/atomic_file.h"
 #include "qd/trainer/autocast_scope.h"
+#include "qd/trainer/gan_losses.h"
+#include "qd/trainer/spectral_norm.h"
 
 namespace qd::train {
-
-namespace F = torch::nn::functional;
 
 namespace {
 
@@ -27,9 +27,10 @@ constexpr int64_t kGraphWarmupSteps = 3;
 
 // Networks are built on the CPU from the seed, so a seed gives the same weights on any device.
 Network seeded(Network (*make)(const ModelConfig&), const ModelConfig& model, uint64_t seed,
-               torch::Device device, bool channels_last) {
+               torch::Device device, bool channels_last, bool spectral_norm = false) {
   torch::manual_seed(seed);
   Network n = make(model);
+  if (spectral_norm) apply_spectral_norm(n);
   n->to(device);
   if (channels_last) {
     torch::NoGradGuard no_grad;
@@ -48,16 +49,15 @@ AdamSettings adam(double lr, const TrainSettings& s) {
   return a;
 }
 
-FastPath checked(FastPath fast, torch::Device device) {
+FastPath checked(FastPath fast, torch::Device device, const TrainSettings& settings) {
   if (fast.cuda_graph && !built_with_cuda()) make_step_graph();  // throws, saying why
   if (fast.cuda_graph && !device.is_cuda()) {
     throw std::invalid_argument("--cuda-graph needs --device cuda");
   }
+  if (fast.cuda_graph && settings.r1 > 0 && settings.r1_every > 1) {
+    throw std::invalid_argument("--cuda-graph replays one step: it needs --r1-every 1");
+  }
   return fast;
-}
-
-torch::Tensor bce(const torch::Tensor& logits, const torch::Tensor& targets) {
-  return F::binary_cross_entropy_with_logits(logits, targets);
 }
 
 }  // namespace
@@ -70,11 +70,13 @@ GanTrainer::GanTrainer(const ModelConfig& model, const TrainSettings& settings,
                        torch::Device device, FastPath fast)
     : model_(model),
       settings_(settings),
+      augment_(parse_augment_policy(settings.augment)),
+      background_(pixel_range(model.arch) == PixelRange::kSigned ? -1.0 : 0.0),
       device_(device),
-      fast_(checked(fast, device)),
+      fast_(checked(fast, device, settings)),
       generator_(seeded(make_generator, model, settings.seed, device, fast.channels_last)),
-      discriminator_(
-          seeded(make_discriminator, model, splitmix64(settings.seed), device, fast.channels_last)),
+      discriminator_(seeded(make_discriminator, model, splitmix64(settings.seed), device,
+                            fast.channels_last, settings.spectral_norm)),
       opt_g_(generator_->parameters(), adam(settings.lr_g, settings)),
       opt_d_(discriminator_->parameters(), adam(settings.lr_d, settings)),
       metric_sums_(torch::zeros({4}, torch::TensorOptions().device(device))),
@@ -162,6 +164,8 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   torch::Tensor logits_real;
   torch::Tensor logits_fake;
   torch::Tensor loss_d;
+  torch::Tensor penalty;  // R1's, on this step's real images; not in the logged D loss
+  const bool r1_now = settings_.r1 > 0 && step_ % settings_.r1_every == 0;
   {
     const AutocastScope autocast(fast_.bf16, device_);
     const torch::Tensor noise = torch::randn({b, model_.latent_dim}, opts);
@@ -172,6 +176,12 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
       real_in = real + sigma_ * torch::randn_like(real);
       fake_in = fake + sigma_ * torch::randn_like(fake);
     }
+    // One augmentation of the fakes serves both steps: the generator learns through it.
+    if (augment_.any()) {
+      real_in = augment(real_in, augment_, background_);
+      fake_in = augment(fake_in, augment_, background_);
+    }
+    if (r1_now) real_in = real_in.detach().requires_grad_(true);
     torch::Tensor real_targets = torch::full({b}, real_target, opts);
     torch::Tensor fake_targets = torch::zeros({b}, opts);
     if (settings_.label_noise > 0) {
@@ -182,10 +192,12 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
     }
     logits_real = discriminator_->forward(real_in, labels).view({-1}).to(torch::kFloat);
     logits_fake = discriminator_->forward(fake_in.detach(), labels).view({-1}).to(torch::kFloat);
-    loss_d = bce(logits_real, real_targets) + bce(logits_fake, fake_targets);
+    loss_d =
+        discriminator_loss(settings_.loss, logits_real, logits_fake, real_targets, fake_targets);
+    if (r1_now) penalty = r1_penalty(logits_real, real_in, settings_.r1 * settings_.r1_every);
   }
   opt_d_.zero_grad();
-  loss_d.backward();
+  (penalty.defined() ? loss_d + penalty : loss_d).backward();
   opt_d_.step();
 
   // The generator's step needs the discriminator's input gradients only: with its weights frozen
@@ -195,7 +207,7 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   {
     const AutocastScope autocast(fast_.bf16, device_);
     const torch::Tensor logits_g = discriminator_->forward(fake_in, labels).view({-1});
-    loss_g = bce(logits_g.to(torch::kFloat), torch::ones({b}, opts));
+    loss_g = generator_loss(settings_.loss, logits_g.to(torch::kFloat));
   }
   opt_g_.zero_grad();
   loss_g.backward();

@@ -39,10 +39,17 @@ void read_value(const JsonObject& o, const char* key, DeviceChoice& v) {
 void read_value(const JsonObject& o, const char* key, DataOnDevice& v) {
   v = parse_data_on_device(o.text(key));
 }
+void read_value(const JsonObject& o, const char* key, GanLoss& v) {
+  v = parse_gan_loss(o.text(key));
+}
 
 // Keys added to format 2 after its first runs were written: absent, they keep their default.
 bool added_later(std::string_view key) {
-  return key == "ema_decay" || key == "classifier" || key == "eval_every" || key == "eval_count";
+  for (const char* later : {"ema_decay", "classifier", "eval_every", "eval_count", "augment",
+                            "loss", "spectral_norm", "r1", "r1_every"}) {
+    if (key == later) return true;
+  }
+  return false;
 }
 
 int64_t step_of(const fs::path& checkpoint) {

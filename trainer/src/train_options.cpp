@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "enum_names.h"
+#include "qd/trainer/augment.h"
 
 namespace qd::train {
 namespace {
@@ -69,8 +70,13 @@ void check_options(const TrainOptions& o) {
   need(o.keep_checkpoints >= 1, "--keep-checkpoints >= 1");
   need(o.log_every >= 1, "--log-every >= 1");
   need(o.eval_every >= 1, "--eval-every >= 1");
+  need(s.r1 >= 0, "--r1 >= 0");
+  need(s.r1_every >= 1, "--r1-every >= 1");
+  need(s.loss == GanLoss::kBce || (s.label_smoothing == 0 && s.label_noise == 0),
+       "--label-smoothing and --label-noise 0 with --loss hinge (they are BCE's targets)");
   need(o.eval_count >= 20, "--eval-count >= 20");
   if (!bad.empty()) throw std::invalid_argument("out of range: need " + bad);
+  parse_augment_policy(s.augment);  // throws, naming what it does not know
 }
 
 TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& command_line,

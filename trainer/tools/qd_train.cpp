@@ -117,7 +117,11 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           add(po::value(&shards)->multitoken());
         } else if constexpr (std::is_same_v<T, std::string>) {
-          add(po::value(&field));
+          if (field.empty()) {
+            add(po::value(&field));
+          } else {
+            cli::add_value(options, name, field, help);
+          }
         } else if constexpr (std::is_same_v<T, bool>) {
           if (k == "conditional") {
             add(po::bool_switch(&field));
@@ -132,6 +136,8 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         } else if constexpr (std::is_same_v<T, qd::train::DataOnDevice>) {
           add(cli::parsed_value<T>(&field, qd::train::to_string(field),
                                    qd::train::parse_data_on_device));
+        } else if constexpr (std::is_same_v<T, qd::train::GanLoss>) {
+          add(cli::parsed_value<T>(&field, qd::train::to_string(field), qd::train::parse_gan_loss));
         } else if (preset_default(k)) {
           add(po::value(&field));
         } else {
@@ -172,7 +178,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   if (!cli::given(vm, "lr-d")) s.lr_d = lr;
   if (!cli::given(vm, "beta1")) s.beta1 = defaults.beta1;
   if (!cli::given(vm, "beta2")) s.beta2 = defaults.beta2;
-  if (!cli::given(vm, "label-smoothing")) s.label_smoothing = defaults.label_smoothing;
+  // A preset's smoothed BCE targets: hinge has no targets.
+  if (!cli::given(vm, "label-smoothing")) {
+    s.label_smoothing = s.loss == qd::train::GanLoss::kBce ? defaults.label_smoothing : 0;
+  }
   if (!cli::given(vm, "batch-size")) o.batch_size = defaults.batch_size;
   if (parsed.summary) return parsed;
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "qd/trainer/adam.h"
+#include "qd/trainer/augment.h"
 #include "qd/trainer/cuda_support.h"
 #include "qd/trainer/fast_path.h"
 #include "qd/trainer/networks.h"
@@ -70,6 +71,8 @@ class GanTrainer {
 
   ModelConfig model_;
   TrainSettings settings_;
+  AugmentPolicy augment_;
+  double background_;  // an empty pixel's value in the networks' range
   torch::Device device_;
   FastPath fast_;
   Network generator_;

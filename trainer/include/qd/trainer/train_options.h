@@ -90,6 +90,18 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     "> 0: sample from an exponential moving average of the generator's weights with this decay "
     "per step (e.g. 0.999); grids and qd_sample draw from it",
     o.step.ema_decay...);
+  v("augment", fixed,
+    "DiffAugment of every image the discriminator sees, real and generated: off, or "
+    "translation and/or cutout, comma-separated (e.g. translation,cutout)",
+    o.step.augment...);
+  v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", o.step.loss...);
+  v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
+    o.step.spectral_norm...);
+  v("r1", fixed,
+    "> 0: R1 penalty's gamma on the discriminator's gradient at real images (e.g. 0.1)",
+    o.step.r1...);
+  v("r1_every", fixed, "steps between R1 penalties (lazy; each weighted by this)",
+    o.step.r1_every...);
   v("seed", fixed, "seeds weights, noise, dropout and the data order", o.step.seed...);
   v("device", free, "auto (CUDA when available), cpu or cuda", o.device...);
   v("threads", free, "CPU threads for torch (0: all cores)", o.threads...);

@@ -2,6 +2,9 @@
 // What one training step computes, beyond the model: optimizers, targets, noise, averaging, seed.
 
 #include <cstdint>
+#include <string>
+
+#include "qd/trainer/gan_losses.h"
 
 namespace qd::train {
 
@@ -22,6 +25,15 @@ struct TrainSettings {
   // smaller during the first steps) and draw samples from it; GAN samples from averaged weights
   // are markedly cleaner than from the last step's (Yazici et al., ICLR 2019).
   double ema_decay = 0.0;
+  // What the discriminator sees of every image, real and generated: "off" or DiffAugment
+  // transforms (augment.h).
+  std::string augment = "off";
+  GanLoss loss = GanLoss::kBce;
+  bool spectral_norm = false;  // on the discriminator's convolutions and dense layers
+  // > 0: R1's gamma, the penalty on the discriminator's gradient at real images, computed every
+  // r1_every steps and weighted by r1_every (lazy regularisation, StyleGAN2).
+  double r1 = 0.0;
+  int64_t r1_every = 1;
   uint64_t seed = 0;
 };
 
