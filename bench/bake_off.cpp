@@ -1,0 +1,235 @@
+// The training recipes side by side, as users run them: for each recipe and seed, the real
+// qd_train process trains on the same images for the same wall-clock budget (stopped with
+// SIGTERM, which checkpoints), then the real qd_score measures its latest checkpoint (FID, KID,
+// precision/recall, doodleNet top-1, beside the real-vs-real floor) and qd_sample draws its grid.
+// Recipes: what qd reproduces of the projects users come from, qd's recipe, and qd's recipe with
+// each of its parts removed in turn (the ablation).
+//
+//   bake_off [--minutes 9] [--seeds 0,1] [--recipes all|NAME,...] [--data FILE.npy]
+//            [--classifier DIR] [--count 1000] [--out bench-runs/bake-off]
+// Prints a Markdown table (mean and spread over the seeds) and writes it, with the grids, to
+// <out>/results.md. Runs one process at a time: a recipe's budget is the machine's, not a share.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "qd/cli/command_line.h"
+#include "qd/cli/run_main.h"
+#include "qd/trainer/score_file.h"
+
+namespace fs = std::filesystem;
+namespace cli = qd::cli;
+
+namespace {
+
+struct Recipe {
+  std::string name;
+  std::string args;  // qd_train options beyond --shards, --out, --seed, --epochs
+  std::string source;
+};
+
+// qd's recipe, and the ablation: the recipe without each part.
+const char* const kQdRecipe = "--arch small --augment translation,cutout --ema-decay 0.999";
+
+const std::vector<Recipe>& recipes() {
+  static const std::vector<Recipe> all = {
+      {"keras-dcgan", "--arch keras-dcgan", "the Keras DCGAN project's networks and settings"},
+      {"tf-dcgan", "--arch tf-dcgan", "TensorFlow's DCGAN tutorial"},
+      {"small", "--arch small", "pytorch/examples cpp/dcgan (the README's cat run)"},
+      {"superdeep", "--arch superdeep", "the superdeep preset"},
+      {"conditional-tricks",
+       "--arch small --conditional --label-noise 0.05 --instance-noise 0.1 "
+       "--instance-noise-steps 5000",
+       "conditional small with label smoothing (its default), label noise and instance noise"},
+      {"qd", kQdRecipe, "qd's recipe"},
+      {"qd-no-augment", "--arch small --ema-decay 0.999", "qd's recipe without --augment"},
+      {"qd-no-ema", "--arch small --augment translation,cutout", "qd's recipe without --ema-decay"},
+      {"qd-translation-only", "--arch small --augment translation --ema-decay 0.999",
+       "qd's recipe without cutout"},
+  };
+  return all;
+}
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream in(text);
+  for (std::string item; std::getline(in, item, ',');) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+// Runs a command line to its end; throws with its output when it fails.
+std::string run(const std::string& command_line) {
+  FILE* pipe = ::popen((command_line + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) throw std::runtime_error("cannot run " + command_line);
+  std::string output;
+  char buffer[4096];
+  for (size_t n; (n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
+  const int status = ::pclose(pipe);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    throw std::runtime_error("failed: " + command_line + "\n" + output);
+  }
+  return output;
+}
+
+// qd_train for `seconds` of wall-clock, then SIGTERM (it checkpoints and exits 130).
+void train_for(const std::string& command_line, double seconds, const fs::path& log) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    const std::string exec = "exec " + command_line + " > '" + log.string() + "' 2>&1";
+    ::execl("/bin/sh", "sh", "-c", exec.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (cli::stop_requested() || std::chrono::steady_clock::now() >= deadline) {
+      ::kill(pid, SIGTERM);
+      ::waitpid(pid, &status, 0);
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  if (cli::stop_requested()) throw std::runtime_error("interrupted");
+  if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 130)) {
+    throw std::runtime_error("qd_train failed; see " + log.string());
+  }
+}
+
+struct Figures {
+  std::vector<double> fid, kid, precision, recall, top1;
+  double fid_floor = 0, kid_floor = 0, top1_real = 0;
+  std::vector<int64_t> steps;
+};
+
+std::string spread(const std::vector<double>& v, const char* format, double scale = 1) {
+  double mean = 0;
+  for (const double x : v) mean += x * scale / static_cast<double>(v.size());
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  char text[96];
+  char part[32];
+  std::snprintf(part, sizeof part, format, mean);
+  std::string out = part;
+  if (v.size() > 1) {
+    std::snprintf(text, sizeof text, format, *lo * scale);
+    out += std::string(" (") + text;
+    std::snprintf(text, sizeof text, format, *hi * scale);
+    out += std::string("-") + text + ")";
+  }
+  return out;
+}
+
+int bake_off(int argc, char** argv) {
+  double minutes = 9;
+  std::string seeds_text = "0,1";
+  std::string recipes_text = "all";
+  std::string data = std::string(QD_SOURCE_DIR) + "/../shared/quickdraw/numpy_bitmap/cat.npy";
+  std::string classifier = std::string(QD_SOURCE_DIR) + "/../shared/quickdraw/models/doodlenet";
+  int64_t count = 1000;
+  std::string out = "bench-runs/bake-off";
+  cli::CommandLine command_line(
+      "Usage: bake_off [options]\n\nTrains each recipe with the real qd_train for the same "
+      "wall-clock budget per seed, then scores it with qd_score and draws it with qd_sample.\n\n"
+      "Options");
+  auto add = command_line.visible.add_options();
+  add("minutes", cli::po::value(&minutes)->default_value(minutes), "budget per run");
+  add("seeds", cli::po::value(&seeds_text)->default_value(seeds_text), "seeds, comma-separated");
+  add("recipes", cli::po::value(&recipes_text)->default_value(recipes_text),
+      "all, or names, comma-separated");
+  add("data", cli::po::value(&data)->default_value(data), "the images (.npy or shard directory)");
+  add("classifier", cli::po::value(&classifier)->default_value(classifier), "for qd_score");
+  add("count", cli::po::value(&count)->default_value(count), "qd_score's --count");
+  add("out", cli::po::value(&out)->default_value(out), "where the runs and results.md go");
+  cli::parse_or_exit(argc, argv, command_line);
+
+  std::vector<Recipe> chosen;
+  const auto names = split_commas(recipes_text);
+  for (const Recipe& r : recipes()) {
+    if (recipes_text == "all" || std::find(names.begin(), names.end(), r.name) != names.end()) {
+      chosen.push_back(r);
+    }
+  }
+  if (chosen.empty()) throw cli::UsageError("--recipes: none of " + recipes_text + " is known");
+  const auto seeds = split_commas(seeds_text);
+  fs::create_directories(out);
+  std::map<std::string, Figures> figures;
+  for (const Recipe& r : chosen) {
+    for (const std::string& seed : seeds) {
+      const fs::path dir = fs::path(out) / (r.name + "-seed" + seed);
+      fs::remove_all(dir);
+      std::printf("%s, seed %s: training for %.1f minutes...\n", r.name.c_str(), seed.c_str(),
+                  minutes);
+      std::fflush(stdout);
+      train_for(std::string(QD_TRAIN_EXE) + " --shards '" + data + "' " + r.args + " --seed " +
+                    seed + " --epochs 100000 --out '" + dir.string() + "'",
+                minutes * 60, fs::path(out) / (r.name + "-seed" + seed + ".log"));
+      const fs::path json = dir / "score.json";
+      run(std::string(QD_SCORE_EXE) + " --run '" + dir.string() + "' --classifier '" + classifier +
+          "' --count " + std::to_string(count));
+      run(std::string(QD_SAMPLE_EXE) + " --run '" + dir.string() + "' --count 64 --grid '" +
+          (dir / "grid.png").string() + "'");
+      const qd::train::ScoreFile s = qd::train::read_score_file(json.string());
+      Figures& f = figures[r.name];
+      f.fid.push_back(s.score.distance.fid);
+      f.kid.push_back(s.score.distance.kid.mean);
+      f.precision.push_back(s.score.distance.pr.precision);
+      f.recall.push_back(s.score.distance.pr.recall);
+      double top1 = 0;
+      for (const auto& c : s.score.categories) top1 += c.generated.top1 / s.score.categories.size();
+      f.top1.push_back(top1);
+      f.fid_floor = s.score.floor.fid;
+      f.kid_floor = s.score.floor.kid.mean;
+      f.top1_real = s.score.categories.front().real.top1;
+      f.steps.push_back(std::stoll(fs::path(s.checkpoint).stem().string().substr(5)));
+      std::printf("  FID %.2f, top-1 %.1f%%, %lld steps\n", f.fid.back(), 100 * top1,
+                  static_cast<long long>(f.steps.back()));
+    }
+  }
+
+  std::ostringstream md;
+  md << "| recipe | steps in " << minutes << " min | FID | KID x 1000 | precision | recall | "
+     << "doodleNet top-1 |\n|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const Recipe& r : chosen) {
+    const Figures& f = figures[r.name];
+    std::vector<double> steps(f.steps.begin(), f.steps.end());
+    md << "| " << r.name << " | " << spread(steps, "%.0f") << " | " << spread(f.fid, "%.1f")
+       << " | " << spread(f.kid, "%.0f", 1000) << " | " << spread(f.precision, "%.3f") << " | "
+       << spread(f.recall, "%.3f") << " | " << spread(f.top1, "%.1f%%", 100) << " |\n";
+  }
+  const Figures& any = figures[chosen.front().name];
+  char floor[160];
+  std::snprintf(floor, sizeof floor,
+                "| floor (real vs real) | | %.1f | %.1f | | | %.1f%% (real) |\n", any.fid_floor,
+                any.kid_floor * 1000, any.top1_real * 100);
+  md << floor << "\nMean over seeds " << seeds_text
+     << " (lowest-highest in brackets); qd_score --count " << count
+     << " on each run's latest checkpoint.\n\n| recipe | qd_train options | grid (seed "
+     << seeds.front() << ") |\n|---|---|---|\n";
+  for (const Recipe& r : chosen) {
+    md << "| " << r.name << " | `" << r.args << "` | ![" << r.name << "](" << r.name << "-seed"
+       << seeds.front() << "/grid.png) |\n";
+  }
+  std::printf("\n%s", md.str().c_str());
+  std::ofstream((fs::path(out) / "results.md").string()) << md.str();
+  return cli::kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return cli::run_main("bake_off", [&] { return bake_off(argc, argv); });
+}
