@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Runs qd_prepare unattended (cron, systemd timer): appends timestamped output to a log and exits
-# with qd_prepare's own code, except that "another run still holds the lock" (4) is logged as a
-# skipped run and exits 0, so a previous run that is still going does not make cron send mail. A
-# lock held for longer than --max-lock-hours (default 6) is a stuck run: the wrapper says so on
-# stderr (cron mails it) and exits 4, every time, until someone looks.
+# with qd_prepare's own code, except that "another run is still writing some categories" (4) is
+# logged as skipped and exits 0, so a previous run that is still going does not make cron send
+# mail. A category lock (<out>/.locks/<name>.lock) held for longer than --max-lock-hours (default
+# 6) is a stuck run: the wrapper says so on stderr (cron mails it) and exits 4, every time, until
+# someone looks.
 #
 #   scripts/qd-prepare-cron.sh [--log FILE] [--max-lock-hours H] [qd_prepare options...]
 #
@@ -22,7 +23,7 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-out=data  # qd_prepare's --out, to find its lock file
+out=data  # qd_prepare's --out, to find its lock files
 prev=""
 for arg in "$@"; do
   case "$prev" in --out|-o) out="$arg" ;; esac
@@ -43,16 +44,23 @@ case "$code" in
   0) echo "done: every category written or already up to date" | stamp >>"$log" ;;
   3) echo "done with failures: some categories kept their previous output (exit 3)" | stamp >>"$log" ;;
   4)
-    # The holder wrote its pid into the lock file when it took the lock: its age is the run's.
-    lock="$out/.qd_prepare.lock"
-    age_h=$(( ( $(date +%s) - $(stat -c %Y "$lock" 2>/dev/null || date +%s) ) / 3600 ))
-    if [ "$age_h" -ge "$max_lock_hours" ]; then
-      msg="stuck: $lock has been held for ${age_h} h by pid $(cat "$lock" 2>/dev/null) (over --max-lock-hours $max_lock_hours); the data is not being refreshed"
+    # Each holder wrote its pid into its lock file when it took the lock: the file's age is the
+    # hold's. A lock file nobody holds (flock -n succeeds) is left from a finished run.
+    held="" oldest_h=0 oldest=""
+    for lock in "$out"/.locks/*.lock; do
+      [ -e "$lock" ] || continue
+      flock -n "$lock" true 2>/dev/null && continue
+      age_h=$(( ( $(date +%s) - $(stat -c %Y "$lock" 2>/dev/null || date +%s) ) / 3600 ))
+      held="$held $(basename "$lock" .lock)"
+      if [ "$age_h" -ge "$oldest_h" ]; then oldest_h=$age_h; oldest=$lock; fi
+    done
+    if [ -n "$oldest" ] && [ "$oldest_h" -ge "$max_lock_hours" ]; then
+      msg="stuck: $oldest has been held for ${oldest_h} h by pid $(cat "$oldest" 2>/dev/null) (over --max-lock-hours $max_lock_hours); the data is not being refreshed"
       echo "$msg" | stamp >>"$log"
       echo "qd-prepare-cron: $msg" >&2
       exit 4
     fi
-    echo "skipped: another qd_prepare is still writing this output directory (${age_h} h)" | stamp >>"$log"
+    echo "skipped:${held:- some categories}: another qd_prepare is still writing them (${oldest_h} h); the others are done" | stamp >>"$log"
     exit 0 ;;
   *) echo "failed with exit code $code" | stamp >>"$log" ;;
 esac

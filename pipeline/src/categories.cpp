@@ -473,4 +473,30 @@ std::vector<std::string> resolve_categories(const std::string& spec) {
   return unique;
 }
 
+std::vector<std::string> task_slice(const std::vector<std::string>& categories, size_t index,
+                                    size_t count) {
+  std::vector<std::string> slice;
+  for (size_t i = index; i < categories.size(); i += count) slice.push_back(categories[i]);
+  return slice;
+}
+
+std::pair<size_t, size_t> parse_task(std::string_view text) {
+  const auto number = [&](std::string_view digits) -> size_t {
+    if (digits.empty() || digits.size() > 9 ||
+        digits.find_first_not_of("0123456789") != std::string_view::npos) {
+      throw CategoryError("--task " + std::string(text) +
+                          ": expected I/N, task I of N counted from 0 (e.g. "
+                          "\"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\")");
+    }
+    return std::stoul(std::string(digits));
+  };
+  const size_t slash = text.find('/');
+  const size_t index = number(text.substr(0, slash));
+  const size_t count = number(slash == std::string_view::npos ? "" : text.substr(slash + 1));
+  if (count == 0 || index >= count) {
+    throw CategoryError("--task " + std::string(text) + ": need 0 <= I < N");
+  }
+  return {index, count};
+}
+
 }  // namespace qd

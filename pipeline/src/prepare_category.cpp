@@ -19,7 +19,8 @@
 namespace qd {
 
 const char* to_string(CategoryStatus status) {
-  static constexpr const char* kNames[] = {"written", "up to date", "FAILED", "interrupted"};
+  static constexpr const char* kNames[] = {"written", "up to date", "FAILED", "interrupted",
+                                           "busy"};
   return kNames[static_cast<size_t>(status)];
 }
 
@@ -168,11 +169,18 @@ std::string category_location(const std::string& source, const std::string& cate
   return plain;
 }
 
-void remove_stale_staging(const std::string& out_dir) {
+std::string category_lock_path(const std::string& out_dir, const std::string& category) {
+  return (fs::path(out_dir) / ".locks" / (category + ".lock")).string();
+}
+
+void remove_stale_staging(const std::string& out_dir, const std::string& category) {
+  const std::string prefix = "." + category + kStagingMarker;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(out_dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > 1 && name[0] == '.' && name.find(kStagingMarker) != std::string::npos) {
+    const std::string pid = name.substr(std::min(prefix.size(), name.size()));
+    if (name.rfind(prefix, 0) == 0 && !pid.empty() &&
+        pid.find_first_not_of("0123456789") == std::string::npos) {
       remove_tree(entry.path().string());
     }
   }

@@ -11,23 +11,17 @@
 
 namespace qd {
 
-bool PrepareRunResult::any_failed() const {
+bool PrepareRunResult::any(CategoryStatus status) const {
   return std::any_of(reports.begin(), reports.end(),
-                     [](const CategoryReport& r) { return r.status == CategoryStatus::kFailed; });
+                     [status](const CategoryReport& r) { return r.status == status; });
 }
 
 PrepareRunResult prepare_run(const PrepareRequest& request, ProgressSink& sink,
                              const std::atomic<bool>& stop) {
   namespace fs = std::filesystem;
   PrepareRunResult result;
-  fs::create_directories(request.options.out_dir);
-  result.lock_path = (fs::path(request.options.out_dir) / ".qd_prepare.lock").string();
-  const std::optional<RunLock> lock = RunLock::try_acquire(result.lock_path, &result.lock_holder);
-  if (!lock) {
-    result.locked = true;
-    return result;
-  }
-  remove_stale_staging(request.options.out_dir);
+  const std::string& out = request.options.out_dir;
+  fs::create_directories(fs::path(out) / ".locks");
 
   const size_t threads = request.threads > 0 ? static_cast<size_t>(request.threads)
                                              : std::max(1U, std::thread::hardware_concurrency());
@@ -36,6 +30,20 @@ PrepareRunResult prepare_run(const PrepareRequest& request, ProgressSink& sink,
   options.max_chunks_in_flight = 4 * threads;
   for (const std::string& category : request.categories) {
     if (stop) break;
+    const std::string lock_path = category_lock_path(out, category);
+    std::string holder;
+    const std::optional<RunLock> lock = RunLock::try_acquire(lock_path, &holder);
+    if (!lock) {
+      CategoryReport busy;
+      busy.category = category;
+      busy.status = CategoryStatus::kBusy;
+      busy.error = "being written by another qd_prepare" +
+                   (holder.empty() ? "" : " (pid " + holder + ")") + ", which holds " + lock_path;
+      sink.finished(busy);
+      result.reports.push_back(busy);
+      continue;
+    }
+    remove_stale_staging(out, category);
     result.reports.push_back(prepare_category(category, options, sink, stop));
   }
   result.interrupted = stop;

@@ -98,6 +98,10 @@ void ConsoleProgress::finished(const CategoryReport& r) {
                  r.category.c_str(), r.error.c_str());
     return;
   }
+  if (r.status == CategoryStatus::kBusy) {
+    std::fprintf(stderr, "qd_prepare: %s: skipped: %s\n", r.category.c_str(), r.error.c_str());
+    return;
+  }
   if (quiet_) return;
   if (hidden_rejects_ > 0) {
     std::fprintf(stderr, "qd_prepare: %s: %zu more malformed or truncated records not shown\n",

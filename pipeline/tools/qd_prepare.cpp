@@ -3,7 +3,7 @@
 // run from cron: unchanged sources are skipped, and a category's directory is replaced only by a
 // complete, verified new one.
 
-#include <iostream>
+#include <cstdio>
 #include <string>
 
 #include "console_progress.h"
@@ -34,13 +34,19 @@ const char* const kUsageText =
     "local file; ETag/Last-Modified over HTTP, with a conditional GET). A category is written to\n"
     "<out>/.<name>.partial-PID, verified, then swapped in atomically: an interrupted or failed\n"
     "run leaves the previous output intact.\n\n"
+    "Each category is written under its own lock, <out>/.locks/<name>.lock: any number of\n"
+    "qd_prepare processes, on one machine or several sharing a file system, may write different\n"
+    "categories of one --out at once; a category another one is writing is skipped and left to\n"
+    "it. In a job array, --task I/N takes task I's share of the categories (every Nth from I).\n\n"
     "Exit codes: 0 all categories written or up to date; 1 failed (nothing done); 2 usage error\n"
-    "or unknown category; 3 some categories failed (the others were written); 4 another\n"
-    "qd_prepare holds <out>/.qd_prepare.lock; 130 interrupted (SIGINT/SIGTERM).\n\n"
+    "or unknown category; 3 some categories failed (the others were written); 4 some categories\n"
+    "were skipped because another qd_prepare is writing them (the others were done); 130\n"
+    "interrupted (SIGINT/SIGTERM).\n\n"
     "Options";
 
 struct Options {
   std::string categories;
+  std::string task;
   qd::PrepareRequest request;
   bool quiet = false;
 };
@@ -60,6 +66,9 @@ Options parse_command_line(int argc, char** argv) {
   add("out,o", po::value(&p.out_dir)->default_value(p.out_dir), "output directory");
   qd::add_settings_flags(command_line.visible, p.settings, qd::SettingsFlags::kAll);
   add = command_line.visible.add_options();
+  add("task", po::value(&o.task),
+      "I/N: in a job array of N tasks, this one (I from 0) takes categories I, I+N, I+2N... of "
+      "the list (e.g. \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\")");
   add("threads,j", po::value(&o.request.threads)->default_value(0),
       "worker threads (0: all cores)");
   add("force", po::bool_switch(&p.force), "rebuild categories even if nothing changed");
@@ -74,23 +83,25 @@ Options parse_command_line(int argc, char** argv) {
   qd::check_settings_flags(p.settings);
   if (o.request.threads < 0) throw cli::UsageError("--threads must be >= 0");
   o.request.categories = qd::resolve_categories(o.categories);  // std::invalid_argument: exit 2
+  if (!o.task.empty()) {
+    const auto [index, count] = qd::parse_task(o.task);
+    o.request.categories = qd::task_slice(o.request.categories, index, count);
+  }
   return o;
 }
 
 int run(int argc, char** argv) {
   const Options o = parse_command_line(argc, argv);
   qd::ConsoleProgress console(o.quiet);
-  const qd::PrepareRunResult result = qd::prepare_run(o.request, console, cli::stop_requested());
-  if (result.locked) {
-    std::cerr << "qd_prepare: " << o.request.options.out_dir
-              << " is being written by another qd_prepare"
-              << (result.lock_holder.empty() ? "" : " (pid " + result.lock_holder + ")") << "; "
-              << result.lock_path << " is locked. Try again when it has finished.\n";
-    return cli::kLocked;
+  if (o.request.categories.empty()) {
+    std::fprintf(stderr, "qd_prepare: --task %s: no category falls to this task\n", o.task.c_str());
+    return cli::kOk;
   }
+  const qd::PrepareRunResult result = qd::prepare_run(o.request, console, cli::stop_requested());
   console.summary(result.reports);
   if (result.interrupted) return cli::kInterrupted;
-  return result.any_failed() ? cli::kPartial : cli::kOk;
+  if (result.any(qd::CategoryStatus::kFailed)) return cli::kPartial;
+  return result.any(qd::CategoryStatus::kBusy) ? cli::kLocked : cli::kOk;
 }
 
 }  // namespace

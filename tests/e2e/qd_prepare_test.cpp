@@ -6,8 +6,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "http_test_server.h"
 #include "qd/store/manifest.h"
@@ -280,6 +282,68 @@ TEST_CASE("a second run on the same output exits 4 while the first holds the loc
   CHECK(second.output.find("being written by another qd_prepare (pid " + std::to_string(first) +
                            ")") != std::string::npos);
   CHECK(wait_exit_code(first) == 0);
+}
+
+TEST_CASE("a job array: six processes on slices of twelve categories, one --out, one's bytes") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_array");
+  const std::string categories =
+      "cat,dog,apple,fish,eye,diamond,bicycle,airplane,ant,anvil,axe,banana";
+  const std::string common = "--quiet --threads 1 --categories " + categories + " --source " +
+                             quoted(shared / "simplified") + " --out ";
+  std::vector<pid_t> tasks;
+  for (int i = 0; i < 6; ++i) {
+    tasks.push_back(
+        spawn(qd_prepare(common + quoted(dir / "array") + " --task " + std::to_string(i) + "/6")));
+  }
+  for (const pid_t task : tasks) CHECK(wait_exit_code(task) == 0);
+  const auto one = run_command(qd_prepare(common + quoted(dir / "one")));
+  REQUIRE_MESSAGE(one.exit_code == 0, one.output);
+  std::stringstream names(categories);
+  for (std::string category; std::getline(names, category, ',');) {
+    const qd::Manifest a = qd::read_manifest((dir / "array" / category / "manifest.json").string());
+    const qd::Manifest b = qd::read_manifest((dir / "one" / category / "manifest.json").string());
+    CHECK(a.counts.kept > 0);
+    REQUIRE(a.shards.size() == b.shards.size());
+    for (size_t s = 0; s < a.shards.size(); ++s) {
+      CHECK(qd::test::read_file(dir / "array" / category / a.shards[s].file) ==
+            qd::test::read_file(dir / "one" / category / b.shards[s].file));
+      CHECK(a.shards[s].crc32 == b.shards[s].crc32);
+      CHECK(a.shards[s].keys_crc32 == b.shards[s].keys_crc32);
+    }
+  }
+  // Run again, as cron would: every category up to date.
+  const auto again = run_command(qd_prepare(common + quoted(dir / "array") + " --task 3/6"));
+  CHECK(again.exit_code == 0);
+  CHECK(run_command(qd_prepare(common + quoted(dir / "array") + " --task 6/6")).exit_code == 2);
+}
+
+TEST_CASE("a category another process is writing is skipped with exit 4; the others are done") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("prepare_busy");
+  qd::test::fs::create_directories(dir / "data" / ".locks");
+  const path lock = dir / "data" / ".locks" / "cat.lock";
+  qd::test::write_file(lock, "4242\n");
+  // -o: the lock is flock's own, not inherited by sleep, so killing flock releases it.
+  const pid_t holder = spawn("flock -o " + quoted(lock) + " sleep 20");
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const auto r =
+      run_command(qd_prepare("--categories cat,dog --threads 1 --source " +
+                             quoted(shared / "simplified") + " --out " + quoted(dir / "data")));
+  CHECK(r.exit_code == 4);
+  CHECK_MESSAGE(r.output.find("cat: skipped: being written by another qd_prepare (pid 4242)") !=
+                    std::string::npos,
+                r.output);
+  CHECK_FALSE(qd::test::fs::exists(dir / "data" / "cat"));
+  CHECK(qd::test::fs::exists(dir / "data" / "dog" / "manifest.json"));
+  ::kill(holder, SIGTERM);
+  wait_exit_code(holder);
+  // Once the other has finished, the category is written.
+  const auto later =
+      run_command(qd_prepare("--categories cat,dog --threads 1 --source " +
+                             quoted(shared / "simplified") + " --out " + quoted(dir / "data")));
+  CHECK(later.exit_code == 0);
+  CHECK(qd::test::fs::exists(dir / "data" / "cat" / "manifest.json"));
 }
 
 TEST_CASE("shards are byte-identical whatever --threads") {

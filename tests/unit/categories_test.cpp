@@ -2,6 +2,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 
@@ -82,4 +83,25 @@ TEST_CASE("suggestions ignore case and keep the list's order on ties") {
   // "cat" is one edit from "cbt"; "ant", "bat", "car", "cow"... are two: list order decides.
   CHECK(qd::nearest_categories("cbt", 3) == Names{"cat", "ant", "bat"});
   CHECK(qd::nearest_categories("cbt", 0).empty());
+}
+
+TEST_CASE("--task I/N: every Nth category from I, the tasks together covering the list once") {
+  const std::vector<std::string> all = {"a", "b", "c", "d", "e", "f", "g"};
+  CHECK(qd::task_slice(all, 0, 3) == std::vector<std::string>{"a", "d", "g"});
+  CHECK(qd::task_slice(all, 2, 3) == std::vector<std::string>{"c", "f"});
+  CHECK(qd::task_slice(all, 0, 1) == all);
+  CHECK(qd::task_slice(all, 8, 9).empty());
+  std::vector<std::string> joined;
+  for (size_t i = 0; i < 4; ++i) {
+    for (const auto& c : qd::task_slice(all, i, 4)) joined.push_back(c);
+  }
+  std::sort(joined.begin(), joined.end());
+  CHECK(joined == all);
+
+  CHECK(qd::parse_task("0/6") == std::pair<size_t, size_t>{0, 6});
+  CHECK(qd::parse_task("5/6") == std::pair<size_t, size_t>{5, 6});
+  for (const char* bad : {"6/6", "1/0", "1", "/6", "1/", "-1/6", "a/6", "1/6/7", " 1/6", ""}) {
+    CHECK_THROWS_AS_MESSAGE(qd::parse_task(bad), qd::CategoryError, bad);
+  }
+  CHECK_THROWS_WITH(qd::parse_task("6/6"), doctest::Contains("need 0 <= I < N"));
 }

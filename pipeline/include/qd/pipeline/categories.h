@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace qd {
@@ -34,5 +35,14 @@ std::vector<std::string> nearest_categories(std::string_view name, size_t count 
 // Duplicates are dropped, the first occurrence keeping its place. Throws CategoryError listing
 // every unknown name with suggestions, naming an unreadable file, or when no name is given.
 std::vector<std::string> resolve_categories(const std::string& spec);
+
+// One task's share of `categories` in a job array of `count` tasks (Slurm --array, a Kubernetes
+// Indexed Job): the names at positions index, index + count, index + 2 count... (0 <= index <
+// count), so the tasks together cover the list once and neighbours in it go to different tasks.
+std::vector<std::string> task_slice(const std::vector<std::string>& categories, size_t index,
+                                    size_t count);
+
+// "I/N" (as "$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT"), 0 <= I < N. Throws CategoryError.
+std::pair<size_t, size_t> parse_task(std::string_view text);
 
 }  // namespace qd

@@ -25,7 +25,8 @@ struct PrepareOptions {
   size_t max_chunks_in_flight = 8;
 };
 
-enum class CategoryStatus { kWritten, kUpToDate, kFailed, kInterrupted };
+// kBusy: another qd_prepare holds the category's lock; it was left to that one.
+enum class CategoryStatus { kWritten, kUpToDate, kFailed, kInterrupted, kBusy };
 const char* to_string(CategoryStatus status);
 
 struct CategoryReport {
@@ -60,7 +61,12 @@ std::string category_location(const std::string& source, const std::string& cate
 CategoryReport prepare_category(const std::string& category, const PrepareOptions& options,
                                 ProgressSink& sink, const std::atomic<bool>& stop);
 
-// Removes staging directories left by runs that were killed (call while holding the run lock).
-void remove_stale_staging(const std::string& out_dir);
+// <out_dir>/.locks/<category>.lock: one writer per category, so processes on one machine or on
+// several sharing a file system (flock over NFS v4, Lustre, GPFS) can write different
+// categories of one output directory at once.
+std::string category_lock_path(const std::string& out_dir, const std::string& category);
+
+// Removes the staging directories of `category` left by killed runs (call holding its lock).
+void remove_stale_staging(const std::string& out_dir, const std::string& category);
 
 }  // namespace qd

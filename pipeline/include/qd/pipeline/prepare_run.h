@@ -1,6 +1,7 @@
 #pragma once
-// A whole qd_prepare run: takes the output directory's lock, clears what killed runs left, and
-// prepares each category in turn with a bounded flow graph.
+// A whole qd_prepare run: each category in turn under its own lock (category_lock_path), what
+// killed runs left of it cleared first, prepared with a bounded flow graph. Categories whose lock
+// another process holds are left to it (kBusy).
 
 #include <atomic>
 #include <string>
@@ -17,16 +18,13 @@ struct PrepareRequest {
 };
 
 struct PrepareRunResult {
-  bool locked = false;       // another process holds <out>/.qd_prepare.lock: nothing was done
-  std::string lock_path;     // for the message
-  std::string lock_holder;   // its pid, when known
   bool interrupted = false;  // `stop` was raised
   std::vector<CategoryReport> reports;
 
-  bool any_failed() const;
+  bool any(CategoryStatus status) const;
 };
 
-// Throws std::runtime_error if the output directory or its lock file cannot be created.
+// Throws std::runtime_error if the output directory or a lock file cannot be created.
 PrepareRunResult prepare_run(const PrepareRequest& request, ProgressSink& sink,
                              const std::atomic<bool>& stop);
 
