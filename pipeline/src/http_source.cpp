@@ -113,6 +113,7 @@ class CurlHttpSource final : public HttpSource {
     drive_until([this] { return buffered() > 0; });
     if (finished_) check_complete();
     const size_t n = std::min(size, buffered());
+    if (n == 0) return 0;  // an empty body: memcpy must not see the empty buffer's null data()
     std::memcpy(buffer, buffer_.data() + consumed_, n);
     consumed_ += n;
     return n;

@@ -49,7 +49,8 @@ bool LineChunker::next(LineChunk& chunk) {
   size_t last_newline = std::string::npos;
   while (!eof_) {
     auto& b = chunk.bytes;
-    if (last_newline == std::string::npos) {
+    // memchr must not see the null data() of an empty buffer, even for 0 bytes.
+    if (last_newline == std::string::npos && b.size() > scanned) {
       const auto* found =
           static_cast<const char*>(std::memchr(b.data() + scanned, '\n', b.size() - scanned));
       if (found != nullptr) last_newline = static_cast<size_t>(found - b.data());

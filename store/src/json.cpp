@@ -1,5 +1,6 @@
 #include "qd/store/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -225,12 +226,39 @@ std::vector<JsonObject> JsonObject::objects(const char* key) const {
   return out;
 }
 
+namespace {
+
+// JSON leaves a key given twice to the reader; simdjson's lookups would take the first and ignore
+// the other. In a file qd wrote that can only be damage, so it is refused.
+void refuse_repeated_keys(simdjson::dom::element e, const std::string& origin) {
+  simdjson::dom::array array;
+  if (e.get(array) == simdjson::SUCCESS) {
+    for (const simdjson::dom::element item : array) refuse_repeated_keys(item, origin);
+    return;
+  }
+  simdjson::dom::object object;
+  if (e.get(object) != simdjson::SUCCESS) return;
+  std::vector<std::string_view> keys;
+  for (const simdjson::dom::key_value_pair field : object) {
+    keys.push_back(field.key);
+    refuse_repeated_keys(field.value, origin);
+  }
+  std::sort(keys.begin(), keys.end());
+  const auto twice = std::adjacent_find(keys.begin(), keys.end());
+  if (twice != keys.end()) {
+    throw StoreError(origin + ": key \"" + std::string(*twice) + "\" appears twice in one object");
+  }
+}
+
+}  // namespace
+
 JsonDocument::JsonDocument(std::string_view json, std::string origin)
     : origin_(std::move(origin)), text_(json) {
   if (const auto e = parser_.parse(text_).get(root_)) {
     throw StoreError(origin_ + ": not valid JSON: " + simdjson::error_message(e));
   }
   if (!root_.is_object()) throw StoreError(origin_ + ": not a JSON object");
+  refuse_repeated_keys(root_, origin_);
 }
 
 JsonObject JsonDocument::root() const {

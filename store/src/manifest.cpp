@@ -101,9 +101,10 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
   const JsonDocument doc(json, origin + ": bad manifest");
   const JsonObject top = doc.root();
   Manifest m;
-  m.format_version = static_cast<int>(top.i64("format_version"));
-  if (m.format_version != kManifestFormatVersion) {
-    top.fail("format_version " + std::to_string(m.format_version) + " (this qd reads " +
+  // Compared before narrowing: 4294967297 is not format 1.
+  const int64_t format_version = top.i64("format_version");
+  if (format_version != kManifestFormatVersion) {
+    top.fail("format_version " + std::to_string(format_version) + " (this qd reads " +
              std::to_string(kManifestFormatVersion) + ")");
   }
   m.category = top.text("category");
@@ -122,7 +123,10 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
         }
       },
       m.settings);
-  if (static_cast<int>(top.u64("side")) != m.settings.size) top.fail("side differs from size");
+  // A side of 0 would make the image shards' check the key files' (shard_reader.cpp).
+  if (m.settings.size < 1)
+    o.fail("size " + std::to_string(m.settings.size) + " is not an image side");
+  if (top.u64("side") != static_cast<uint64_t>(m.settings.size)) top.fail("side differs from size");
 
   const JsonObject s = top.object("source");
   m.source.location = s.text("location");

@@ -276,7 +276,14 @@ TEST_CASE("a second run on the same output exits 4 while the first holds the loc
   const std::string args = "--categories cat --source " + quoted(mirror) + " --out " +
                            quoted(dir / "data") + " --threads 1";
   const pid_t first = spawn(qd_prepare(args));
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // The first run holds the lock once its pid is in the lock file. Waiting for that rather than
+  // a fixed time: a sanitizer build on a busy machine takes longer than 300 ms to get there.
+  const path lock = dir / "data" / ".locks" / "cat.lock";
+  const std::string holder = std::to_string(first) + "\n";
+  for (int i = 0; i < 600; ++i) {
+    if (qd::test::fs::exists(lock) && qd::test::read_file(lock) == holder) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
   const auto second = run_command(qd_prepare(args));
   CHECK(second.exit_code == 4);
   CHECK(second.output.find("being written by another qd_prepare (pid " + std::to_string(first) +
