@@ -49,7 +49,13 @@ AdamSettings adam(double lr, const TrainSettings& s) {
   return a;
 }
 
-FastPath checked(FastPath fast, torch::Device device, const TrainSettings& settings) {
+FastPath checked(FastPath fast, torch::Device device, const TrainSettings& settings,
+                 const Collectives* collectives) {
+  if (fast.cuda_graph && collectives != nullptr) {
+    throw std::invalid_argument(
+        "--cuda-graph is for one process: a data-parallel step exchanges "
+        "gradients between its kernels");
+  }
   if (fast.cuda_graph && !built_with_cuda()) make_step_graph();  // throws, saying why
   if (fast.cuda_graph && !device.is_cuda()) {
     throw std::invalid_argument("--cuda-graph needs --device cuda");
@@ -62,24 +68,63 @@ FastPath checked(FastPath fast, torch::Device device, const TrainSettings& setti
 
 }  // namespace
 
-uint64_t step_seed(uint64_t seed, int64_t step) {
-  return splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(step));
+uint64_t step_seed(uint64_t seed, int64_t step, int rank) {
+  const uint64_t single = splitmix64(splitmix64(seed) ^ static_cast<uint64_t>(step));
+  return rank == 0 ? single : splitmix64(single ^ splitmix64(static_cast<uint64_t>(rank)));
+}
+
+namespace {
+
+std::vector<torch::Tensor> gradients(torch::nn::Module& module) {
+  std::vector<torch::Tensor> grads;
+  for (const auto& p : module.parameters()) {
+    if (p.grad().defined()) grads.push_back(p.grad());
+  }
+  return grads;
+}
+
+// Batch norm's running statistics: each process's come from its share of the batch.
+std::vector<torch::Tensor> running_statistics(torch::nn::Module& module) {
+  std::vector<torch::Tensor> stats;
+  for (const auto& b : module.named_buffers()) {
+    const std::string& name = b.key();
+    const auto ends_with = [&](const std::string& suffix) {
+      return name.size() >= suffix.size() &&
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (ends_with("running_mean") || ends_with("running_var")) stats.push_back(b.value());
+  }
+  return stats;
+}
+
+}  // namespace
+
+torch::Tensor weights_fingerprint(GanTrainer& trainer) {
+  std::vector<torch::Tensor> sums;
+  for (Network* n :
+       {&trainer.generator(), &trainer.discriminator(), &trainer.averaged_generator()}) {
+    if (!*n) continue;
+    for (const auto& p : (*n)->parameters()) sums.push_back(p.detach().to(torch::kDouble).sum());
+    for (const auto& b : (*n)->buffers()) sums.push_back(b.detach().to(torch::kDouble).sum());
+  }
+  return torch::stack(sums).to(torch::kCPU);
 }
 
 GanTrainer::GanTrainer(const ModelConfig& model, const TrainSettings& settings,
-                       torch::Device device, FastPath fast)
+                       torch::Device device, FastPath fast, Collectives* collectives)
     : model_(model),
       settings_(settings),
       augment_(parse_augment_policy(settings.augment)),
       background_(pixel_range(model.arch) == PixelRange::kSigned ? -1.0 : 0.0),
       device_(device),
-      fast_(checked(fast, device, settings)),
+      fast_(checked(fast, device, settings, collectives)),
       generator_(seeded(make_generator, model, settings.seed, device, fast.channels_last)),
       discriminator_(seeded(make_discriminator, model, splitmix64(settings.seed), device,
                             fast.channels_last, settings.spectral_norm)),
       opt_g_(generator_->parameters(), adam(settings.lr_g, settings)),
       opt_d_(discriminator_->parameters(), adam(settings.lr_d, settings)),
       metric_sums_(torch::zeros({4}, torch::TensorOptions().device(device))),
+      collectives_(collectives),
       sigma_(torch::zeros({}, torch::TensorOptions().device(device))),
       ema_weight_(torch::zeros({}, torch::TensorOptions().device(device))) {
   if (settings.ema_decay > 0) {
@@ -100,7 +145,8 @@ torch::Tensor GanTrainer::to_pixels(const torch::Tensor& images) const {
 }
 
 void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) {
-  torch::manual_seed(step_seed(settings_.seed, step_));
+  torch::manual_seed(
+      step_seed(settings_.seed, step_, collectives_ ? collectives_->world().rank : 0));
   // Instance noise blurs both distributions early on, so D cannot win by their disjoint supports.
   const double progress = static_cast<double>(step_) /
                           static_cast<double>(std::max<int64_t>(settings_.instance_noise_steps, 1));
@@ -198,6 +244,7 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   }
   opt_d_.zero_grad();
   (penalty.defined() ? loss_d + penalty : loss_d).backward();
+  if (collectives_) collectives_->average(gradients(*discriminator_));
   opt_d_.step();
 
   // The generator's step needs the discriminator's input gradients only: with its weights frozen
@@ -212,7 +259,13 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   opt_g_.zero_grad();
   loss_g.backward();
   set_requires_grad(*discriminator_, true);
+  if (collectives_) collectives_->average(gradients(*generator_));
   opt_g_.step();
+  if (collectives_) {
+    std::vector<torch::Tensor> stats = running_statistics(*generator_);
+    for (const auto& t : running_statistics(*discriminator_)) stats.push_back(t);
+    collectives_->average(stats);
+  }
   if (generator_ema_) update_average();
 
   torch::NoGradGuard no_grad;
@@ -235,6 +288,7 @@ void GanTrainer::update_average() {
 StepMetrics GanTrainer::take_metrics() {
   StepMetrics m;
   m.steps = metric_steps_;
+  if (collectives_) collectives_->average({metric_sums_});  // every process's share of the batch
   if (metric_steps_ > 0) {
     const torch::Tensor means = (metric_sums_ / static_cast<double>(metric_steps_)).to(torch::kCPU);
     const auto* v = means.data_ptr<float>();

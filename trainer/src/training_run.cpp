@@ -12,6 +12,7 @@
 #include "qd/trainer/cuda_support.h"
 #include "qd/trainer/dataset.h"
 #include "qd/trainer/device_batches.h"
+#include "qd/trainer/distributed.h"
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/loader.h"
 #include "qd/trainer/metrics_log.h"
@@ -93,9 +94,15 @@ std::vector<std::pair<std::string, uint64_t>> images_per_category(const Dataset&
 
 RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std::atomic<bool>& stop,
                         std::ostream& log, bool interactive) {
-  const torch::Device device = choose_device(o.device);
-  // Explicitly: LibTorch's own default here is one thread, whatever the cores.
-  const int threads = o.threads > 0 ? o.threads : usable_cores();
+  const WorldInfo world = world_from_environment();
+  // Process 0 alone writes the run directory; the others train beside it and write nothing.
+  const bool writer = world.rank == 0;
+  torch::Device device = choose_device(o.device);
+  if (device.is_cuda() && world.distributed())
+    device = torch::Device(torch::kCUDA, world.local_rank);
+  // Explicitly: LibTorch's own default here is one thread, whatever the cores. The processes of
+  // a data-parallel run on one machine share its cores.
+  const int threads = o.threads > 0 ? o.threads : std::max(1, usable_cores() / world.local_size);
   torch::set_num_threads(threads);
 
   DatasetOptions data_options;
@@ -112,49 +119,67 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
                        " images, fewer than one batch of --batch-size " +
                        std::to_string(o.batch_size));
   }
-  GanTrainer trainer(model, o.step, device, o.fast);
+  if (o.batch_size % world.size != 0) {
+    throw std::invalid_argument("--batch-size " + std::to_string(o.batch_size) +
+                                " is not a multiple of the " + std::to_string(world.size) +
+                                " processes of the run: each takes an equal share of a batch");
+  }
   std::optional<QualityTracker> quality;
-  if (!o.classifier.empty()) quality.emplace(o, data);
-  if (!o.resume) create_run_directory(o.out);  // only once data and options are known to be good
-  const RunLock lock = lock_run_directory(o.out);
+  if (!o.classifier.empty() && writer) quality.emplace(o, data);
+  std::unique_ptr<Collectives> collectives;
+  if (world.distributed()) collectives = std::make_unique<Collectives>(world);
+  GanTrainer trainer(model, o.step, device, o.fast, collectives.get());
+  std::optional<RunLock> lock;
+  if (writer) {
+    if (!o.resume) create_run_directory(o.out);  // only once data and options are known good
+    lock.emplace(lock_run_directory(o.out));
+  }
+  // Every process loads the same checkpoint: the run directory is on a shared file system.
   const auto checkpoints = list_checkpoints(o.out);
   if (o.resume && !checkpoints.empty()) trainer.load(checkpoints.back());
-  write_run_config(o.out, o, data);
+  if (writer) write_run_config(o.out, o, data);
 
   const std::unique_ptr<BatchSource> batches = batch_source(o, data, device);
   BatchSource& loader = *batches;
   const int64_t per_epoch = loader.batches_per_epoch();
   const int64_t total_steps = o.epochs * per_epoch;
   const std::string real_grid = (fs::path(o.out) / "samples" / "real.png").string();
-  if (!fs::exists(real_grid)) write_real_grid(real_grid, data, model.conditional());
+  if (writer && !fs::exists(real_grid)) write_real_grid(real_grid, data, model.conditional());
   const GridInputs grid = grid_inputs(model, o.step.seed);
 
-  TrainingReport reporter(o.out, o.epochs, trainer.steps_done(), total_steps, log, interactive);
-  reporter.say(o.out + ": " + std::to_string(data.size()) + " images in " +
-               std::to_string(data.categories().size()) +
-               (data.categories().size() == 1 ? " category, " : " categories, ") + o.arch + " on " +
-               (device.is_cuda() ? std::string("cuda")
-                                 : "cpu with " + std::to_string(threads) + " threads") +
-               ", batch " + std::to_string(o.batch_size) + ", " + std::to_string(total_steps) +
-               " steps");
+  std::optional<TrainingReport> reporter;
+  if (writer)
+    reporter.emplace(o.out, o.epochs, trainer.steps_done(), total_steps, log, interactive);
+  const auto say = [&](const std::string& line) {
+    if (reporter) reporter->say(line);
+  };
+  say(o.out + ": " + std::to_string(data.size()) + " images in " +
+      std::to_string(data.categories().size()) +
+      (data.categories().size() == 1 ? " category, " : " categories, ") + o.arch + " on " +
+      (device.is_cuda() ? std::string("cuda")
+                        : "cpu with " + std::to_string(threads) + " threads") +
+      (world.distributed() ? " in each of " + std::to_string(world.size) + " processes" : "") +
+      ", batch " + std::to_string(o.batch_size) + ", " + std::to_string(total_steps) + " steps");
   if (trainer.steps_done() > 0) {
-    reporter.say("resuming " + o.out + " at step " + std::to_string(trainer.steps_done()) + " of " +
-                 std::to_string(total_steps));
+    say("resuming " + o.out + " at step " + std::to_string(trainer.steps_done()) + " of " +
+        std::to_string(total_steps));
   } else if (o.resume) {
-    reporter.say("resuming " + o.out +
-                 ": it has no checkpoint yet (stopped before its first), so "
-                 "training starts again from step 0");
+    say("resuming " + o.out +
+        ": it has no checkpoint yet (stopped before its first), so training starts again from "
+        "step 0");
   }
   for (const auto& [category, images] : images_per_category(data)) {
     if (images < static_cast<uint64_t>(o.batch_size)) {
-      reporter.say("warning: category " + category + " has " + std::to_string(images) +
-                   " images, fewer than one batch of " + std::to_string(o.batch_size));
+      say("warning: category " + category + " has " + std::to_string(images) +
+          " images, fewer than one batch of " + std::to_string(o.batch_size));
     }
   }
   int64_t last_checkpoint = trainer.steps_done();
   const auto checkpoint = [&] {
-    trainer.save(checkpoint_path(o.out, trainer.steps_done()));
-    prune_checkpoints(o.out, o.keep_checkpoints);
+    if (writer) {
+      trainer.save(checkpoint_path(o.out, trainer.steps_done()));
+      prune_checkpoints(o.out, o.keep_checkpoints);
+    }
     last_checkpoint = trainer.steps_done();
   };
   // After the epoch's checkpoint, which best.pt may link to.
@@ -166,7 +191,7 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
                   "evaluated in %.1f s",
                   static_cast<long long>(row.epoch), row.fid, row.fid_floor, row.kid * 1000,
                   row.top1 * 100, row.top1_real * 100, row.eval_seconds);
-    reporter.say(line);
+    say(line);
   };
   if (quality) {
     quality->open(o.out, trainer.steps_done());
@@ -177,44 +202,58 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
       evaluate(step / per_epoch - 1);
     }
   }
-  write_run_report(o.out);
+  if (writer) write_run_report(o.out);
 
+  const int64_t share = o.batch_size / world.size;
   while (trainer.steps_done() < total_steps) {
     const int64_t epoch = trainer.steps_done() / per_epoch;
     loader.start_epoch(epoch, trainer.steps_done() % per_epoch);
     while (std::optional<Batch> batch = loader.next()) {
-      trainer.step(batch->images, batch->labels);
+      // Every process reads the same batch (same seed, same order) and trains on its share.
+      trainer.step(batch->images.narrow(0, world.rank * share, share),
+                   batch->labels.narrow(0, world.rank * share, share));
       const int64_t step = trainer.steps_done();
+      // All processes stop at the same step, or the others would wait for it forever.
+      const bool stopping = collectives ? collectives->any(stop.load()) : stop.load();
       const bool checkpoint_due = step % o.checkpoint_every == 0 || step == total_steps;
-      if (step % o.log_every == 0 || checkpoint_due || batch->index + 1 == per_epoch ||
-          stop.load()) {
-        // A row ends wherever a checkpoint is taken, so a resumed run writes the same rows.
-        reporter.record(trainer, epoch, o.batch_size, loader.wait_seconds());
-      }
       const bool epoch_end = batch->index + 1 == per_epoch;
+      if (step % o.log_every == 0 || checkpoint_due || epoch_end || stopping) {
+        // A row ends wherever a checkpoint is taken, so a resumed run writes the same rows.
+        if (reporter) {
+          reporter->record(trainer, epoch, o.batch_size, loader.wait_seconds());
+        } else {
+          trainer.take_metrics();  // every process takes part in the exchange
+        }
+      }
       const bool evaluation_due = quality && epoch_end && quality->due(epoch, o.epochs);
-      if (epoch_end) reporter.end_epoch(trainer, epoch, grid);
+      if (epoch_end && reporter) reporter->end_epoch(trainer, epoch, grid);
       if (checkpoint_due || evaluation_due) checkpoint();
       if (evaluation_due) evaluate(epoch);
-      if (epoch_end) write_run_report(o.out);
-      if (stop.load()) {
+      if (epoch_end && writer) write_run_report(o.out);
+      if (stopping) {
         if (last_checkpoint != step) checkpoint();
-        reporter.say("interrupted: checkpoint at step " + std::to_string(step) +
-                     " written; continue with --resume");
+        say("interrupted: checkpoint at step " + std::to_string(step) +
+            " written; continue with --resume");
         return RunOutcome::kInterrupted;
       }
     }
   }
   if (last_checkpoint != trainer.steps_done()) checkpoint();
+  if (collectives) {
+    if (!collectives->same_everywhere(weights_fingerprint(trainer))) {
+      throw std::runtime_error("the processes' weights differ after training");
+    }
+    say("weights identical in all " + std::to_string(world.size) + " processes");
+  }
   std::string evaluation;
   if (quality) {
     char text[120];
     std::snprintf(text, sizeof text, "; %.0f s of this session's %.0f s evaluating (%.1f%%)",
-                  quality->seconds(), reporter.session_seconds(),
-                  100 * quality->seconds() / std::max(reporter.session_seconds(), 1e-9));
+                  quality->seconds(), reporter->session_seconds(),
+                  100 * quality->seconds() / std::max(reporter->session_seconds(), 1e-9));
     evaluation = text;
   }
-  reporter.say("done: " + std::to_string(trainer.steps_done()) + " steps, " + o.out + evaluation);
+  say("done: " + std::to_string(trainer.steps_done()) + " steps, " + o.out + evaluation);
   return RunOutcome::kCompleted;
 }
 

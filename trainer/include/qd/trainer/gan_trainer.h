@@ -12,6 +12,7 @@
 #include "qd/trainer/adam.h"
 #include "qd/trainer/augment.h"
 #include "qd/trainer/cuda_support.h"
+#include "qd/trainer/distributed.h"
 #include "qd/trainer/fast_path.h"
 #include "qd/trainer/networks.h"
 #include "qd/trainer/presets.h"
@@ -31,9 +32,12 @@ struct StepMetrics {
 class GanTrainer {
  public:
   // Builds fresh networks with weights drawn from `settings.seed`. Throws std::invalid_argument
-  // for a CUDA graph off CUDA or in a build without CUDA.
+  // for a CUDA graph off CUDA or in a build without CUDA. With `collectives` (a data-parallel
+  // run), each process steps on its share of every batch with its own random draws, and the
+  // gradients of both networks and the batch-norm statistics are averaged over the processes at
+  // every step, so every process holds the same weights.
   GanTrainer(const ModelConfig& model, const TrainSettings& settings, torch::Device device,
-             FastPath fast = {});
+             FastPath fast = {}, Collectives* collectives = nullptr);
 
   // One step of both networks on real images: uint8 [B, 1, S, S] (255 = ink) and int64 labels
   // [B], on any device (with a CUDA graph, B must not change). Nothing in it waits for the
@@ -83,6 +87,7 @@ class GanTrainer {
   int64_t step_ = 0;
   torch::Tensor metric_sums_;  // loss_d, loss_g, d_real, d_fake
   int64_t metric_steps_ = 0;
+  Collectives* collectives_ = nullptr;
   torch::Tensor sigma_;       // this step's instance-noise std-dev, a scalar on the device
   torch::Tensor ema_weight_;  // this step's 1 - decay, a scalar on the device
 
@@ -93,7 +98,12 @@ class GanTrainer {
   int64_t graph_steps_ = 0;
 };
 
-// The seed of torch's generator for step `step` of a run seeded with `seed`.
-uint64_t step_seed(uint64_t seed, int64_t step);
+// The seed of torch's generator for step `step` of a run seeded with `seed`, in process `rank`
+// of a data-parallel run (process 0 draws what a single process draws).
+uint64_t step_seed(uint64_t seed, int64_t step, int rank = 0);
+
+// A fingerprint of both networks' weights and statistics (and the average's): one sum per
+// tensor, to compare processes.
+torch::Tensor weights_fingerprint(GanTrainer& trainer);
 
 }  // namespace qd::train
