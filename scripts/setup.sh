@@ -4,18 +4,21 @@
 #   scripts/setup.sh --bench    also what the benchmarks compare against (python3-torch, pycairo)
 #   scripts/setup.sh --no-build install only
 #   scripts/setup.sh --werror   build with compiler warnings as errors (what CI does)
+#   scripts/setup.sh --browser  also Chromium, for the test that renders report.html (CI does)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 bench=0
 build=1
 werror=OFF
+browser=0
 for arg in "$@"; do
   case "$arg" in
     --bench) bench=1 ;;
     --no-build) build=0 ;;
     --werror) werror=ON ;;
-    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    --browser) browser=1 ;;
+    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -25,9 +28,11 @@ packages=(
   libtbb-dev libsimdjson-dev libcairo2-dev zlib1g-dev libboost-program-options-dev
   libcurl4-openssl-dev libgif-dev doctest-dev
   libtorch-dev libopenblas0-pthread   # without OpenBLAS, Debian's libtorch runs on the reference BLAS
+  libgloo-dev                         # the headers of c10d's Gloo process group (data-parallel)
   python3 python3-numpy python3-scipy # tests: numpy loads .npy, scipy checks FID; HTTP test server
 )
 if [ "$bench" = 1 ]; then packages+=(python3-torch python3-cairo); fi
+if [ "$browser" = 1 ]; then packages+=(chromium); fi
 
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
