@@ -30,18 +30,27 @@ class GzipSource final : public ByteSource {
   GzipSource& operator=(const GzipSource&) = delete;
 
   size_t read(char* buffer, size_t size) override {
+    if (size == 0) return 0;  // inflate could make no progress, and the loop would never end
     stream_.next_out = reinterpret_cast<Bytef*>(buffer);
     stream_.avail_out = static_cast<uInt>(size);
     while (stream_.avail_out == size && !finished_) {
-      if (stream_.avail_in == 0 && !refill()) {
-        // The input ended: cleanly between members, or inside one.
-        truncated_ = in_member_;
-        finished_ = true;
+      if (stream_.avail_in == 0 && !input_ended_ && !refill()) input_ended_ = true;
+      if (input_ended_ && stream_.avail_in == 0 && !in_member_) {
+        finished_ = true;  // the input ended cleanly, between members
         break;
       }
       const bool new_member = !in_member_;
       in_member_ = true;
+      const uInt room = stream_.avail_out;
       const int rc = inflate(&stream_, Z_NO_FLUSH);
+      if (rc == Z_BUF_ERROR && input_ended_ && stream_.avail_out == room) {
+        // No input left, and zlib has given all it held for the bytes it consumed (a match still
+        // being copied, bits not yet decoded: output a small buffer may not have had room for):
+        // the member is cut short.
+        truncated_ = true;
+        finished_ = true;
+        break;
+      }
       if (rc == Z_STREAM_END) {
         in_member_ = false;
         ++members_;
@@ -79,8 +88,9 @@ class GzipSource final : public ByteSource {
   std::vector<char> input_;
   z_stream stream_{};
   bool in_member_ = false;
-  uint64_t members_ = 0;   // complete members inflated
-  uint64_t consumed_ = 0;  // their compressed bytes
+  uint64_t members_ = 0;      // complete members inflated
+  uint64_t consumed_ = 0;     // their compressed bytes
+  bool input_ended_ = false;  // the inner source has returned 0
   bool finished_ = false;
   bool truncated_ = false;
 };
