@@ -5,6 +5,8 @@
 #   scripts/setup.sh --no-build install only
 #   scripts/setup.sh --werror   build with compiler warnings as errors (what CI does)
 #   scripts/setup.sh --browser  also Chromium, for the test that renders report.html (CI does)
+#   scripts/setup.sh --asan     also clang and libFuzzer, and build the asan preset in build-asan
+#                               (the tests under ASan and UBSan, and the fuzz targets: docs/fuzzing.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,13 +14,15 @@ bench=0
 build=1
 werror=OFF
 browser=0
+asan=0
 for arg in "$@"; do
   case "$arg" in
     --bench) bench=1 ;;
     --no-build) build=0 ;;
     --werror) werror=ON ;;
     --browser) browser=1 ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    --asan) asan=1 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option $arg" >&2; exit 2 ;;
   esac
 done
@@ -33,6 +37,8 @@ packages=(
 )
 if [ "$bench" = 1 ]; then packages+=(python3-torch python3-cairo); fi
 if [ "$browser" = 1 ]; then packages+=(chromium); fi
+# clang with its sanitizer and libFuzzer runtimes; llvm for llvm-symbolizer (reports with lines).
+if [ "$asan" = 1 ]; then packages+=(clang libclang-rt-14-dev llvm); fi
 
 sudo=""
 if [ "$(id -u)" != 0 ]; then sudo="sudo"; fi
@@ -49,4 +55,9 @@ fi
 if [ "$build" = 1 ]; then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DQD_WARNINGS_AS_ERRORS="$werror"
   cmake --build build
+  if [ "$asan" = 1 ]; then
+    # The preset sets warnings as errors itself.
+    cmake --preset asan
+    cmake --build --preset asan
+  fi
 fi
