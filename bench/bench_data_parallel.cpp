@@ -40,6 +40,7 @@ pid_t start(const std::string& environment, const std::string& command_line, con
 // Seconds until every process of the run has exited; throws if one failed.
 double run(int processes, const std::string& args, const fs::path& out, int port) {
   fs::remove_all(out);
+  fs::create_directories(out.parent_path());
   const auto begin = std::chrono::steady_clock::now();
   std::vector<pid_t> pids;
   for (int rank = 0; rank < processes; ++rank) {

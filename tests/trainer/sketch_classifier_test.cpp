@@ -151,3 +151,36 @@ TEST_CASE("in doodleNet's features, two halves of Google's cats are close, cats 
   CHECK(torch::equal(both.features, c.features(few)));
   CHECK(torch::allclose(both.probabilities, c.probabilities(few), 1e-6, 1e-7));
 }
+
+TEST_CASE(
+    "a model whose layers do not fit together, or whose paths leave its directory, is refused") {
+  // sketch_classifier_fuzzer's findings: each loaded, then failed on its first batch (or read a
+  // file outside the model's directory).
+  qd::test::ScratchDir dir("sketch_classifier_shapes");
+  const auto refused = [&](const std::string& from, const std::string& to) {
+    write_tiny_model(dir.path());
+    std::ifstream in(dir / "model.json");
+    std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    REQUIRE(json.find(from) != std::string::npos);
+    json.replace(json.find(from), from.size(), to);
+    write(dir / "model.json", json);
+    try {
+      SketchClassifier c(dir.path().string());
+      return std::string("accepted");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+  };
+  // Dense takes 8 inputs (2x2 pixels, 2 channels): 1x1 images give it 2.
+  CHECK(refused(R"([null, 2, 2, 1])", R"([null, 1, 1, 1])")
+            .find("layer out: takes 8 inputs but gets 2") != std::string::npos);
+  CHECK(refused(R"("strides": [1, 1])", R"("strides": [0, 1])")
+            .find("strides is not two positive whole numbers") != std::string::npos);
+  CHECK(refused(R"("kernel_size": [1, 1])", R"("kernel_size": [1])")
+            .find("kernel_size is not two positive whole numbers") != std::string::npos);
+  CHECK(refused(R"("shape": [1, 1, 1, 2])", R"("shape": [1, 1, -1, -2])")
+            .find("shape is not sizes the weight files can hold") != std::string::npos);
+  CHECK(refused(R"(["weights.bin"])", R"(["../weights.bin"])")
+            .find("is not a plain file name beside model.json") != std::string::npos);
+  CHECK(refused(R"("activation": "linear")", R"("activation": "relu")") == "accepted");
+}

@@ -132,11 +132,18 @@ SavedRun read_run_config(const std::string& dir) {
   }
   SavedRun run;
   const JsonObject o = root.object("options");
-  visit_run_fields(
-      [&](const char* key, OnResume, const char*, auto& v) {
-        if (!added_later(key) || o.has(key)) read_value(o, key, v);
-      },
-      run.options);
+  // A value the option parsers or check_options refuse is this file's fault: a StoreError naming
+  // it, not a command-line error about an option nobody typed.
+  try {
+    visit_run_fields(
+        [&](const char* key, OnResume, const char*, auto& v) {
+          if (!added_later(key) || o.has(key)) read_value(o, key, v);
+        },
+        run.options);
+    check_options(run.options);
+  } catch (const std::invalid_argument& e) {
+    o.fail(std::string("options: ") + e.what());
+  }
   run.options.out = dir;
   const JsonObject data = root.object("data");
   run.categories = data.strings("categories");

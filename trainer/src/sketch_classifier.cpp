@@ -93,6 +93,12 @@ std::map<std::string, torch::Tensor> read_weights(const fs::path& dir, element m
     for (auto p : paths) {
       std::string_view name;
       if (p.get(name) != simdjson::SUCCESS) throw std::runtime_error(origin + ": bad path");
+      // Weight files live beside model.json: a path could lead the reader anywhere.
+      if (name.empty() || name == "." || name == ".." ||
+          name.find_first_of(std::string("/\0", 2)) != std::string_view::npos) {
+        throw std::runtime_error(origin + ": weight file \"" + std::string(name) +
+                                 "\" is not a plain file name beside model.json");
+      }
       bytes += read_all(dir / std::string(name));
     }
     simdjson::dom::array entries;
@@ -107,8 +113,15 @@ std::map<std::string, torch::Tensor> read_weights(const fs::path& dir, element m
         throw std::runtime_error(where + " is not float32 (quantized models are not supported)");
       }
       const auto shape = ints(w["shape"], where);
+      // Every dimension a whole number (not null, not negative), the product checked before it
+      // can overflow: the weight files bound it anyway.
       int64_t count = 1;
-      for (const int64_t d : shape) count *= d;
+      for (const int64_t d : shape) {
+        if (d < 0 || (d > 0 && count > static_cast<int64_t>(bytes.size()) / d)) {
+          throw std::runtime_error(where + ": shape is not sizes the weight files can hold");
+        }
+        count *= d;
+      }
       const size_t size = static_cast<size_t>(count) * sizeof(float);
       if (offset + size > bytes.size()) {
         throw std::runtime_error(described(origin, ": the weight files end inside ", name));
@@ -123,6 +136,64 @@ std::map<std::string, torch::Tensor> read_weights(const fs::path& dir, element m
     }
   }
   return weights;
+}
+
+// Two positive whole numbers: a kernel, window or stride.
+std::vector<int64_t> pair(element e, const std::string& where) {
+  const auto v = ints(e, where);
+  if (v.size() != 2 || v[0] < 1 || v[1] < 1) {
+    throw std::runtime_error(where + " is not two positive whole numbers");
+  }
+  return v;
+}
+
+// A layer's weight of `rank` dimensions, its bias one number per output.
+void ranks(const std::string& where, const SketchClassifier::Layer& layer, int64_t rank) {
+  if (layer.weight.dim() != rank || layer.bias.dim() != 1 ||
+      layer.bias.size(0) != layer.weight.size(rank - 1)) {
+    throw std::runtime_error(where + ": its kernel is not " + std::to_string(rank) +
+                             "-dimensional with a bias per output");
+  }
+}
+
+// Follows an S x S image through the layers: a model whose layers do not fit together (channels,
+// a Dense layer's inputs, an output of no pixels) would load and then fail on its first batch.
+void check_shapes(const std::vector<SketchClassifier::Layer>& layers, int64_t side,
+                  const std::string& origin) {
+  int64_t channels = 1;
+  int64_t height = side;
+  int64_t width = side;
+  int64_t features = 0;  // after Flatten
+  for (const auto& l : layers) {
+    const std::string where = origin + ": layer " + l.name;
+    const auto fits = [&](const char* what, int64_t takes, int64_t gets) {
+      if (takes != gets) {
+        throw std::runtime_error(where + ": takes " + std::to_string(takes) + " " + what +
+                                 " but gets " + std::to_string(gets));
+      }
+    };
+    const auto out = [&](int64_t in, int64_t pad, int64_t size, int64_t stride) {
+      if (in + 2 * pad < size) {
+        throw std::runtime_error(where + ": leaves no pixels of " + std::to_string(side) + "x" +
+                                 std::to_string(side) + " images");
+      }
+      return (in + 2 * pad - size) / stride + 1;
+    };
+    if (l.kind == "conv") {
+      fits("channels", l.weight.size(1), channels);
+      height = out(height, l.padding[0], l.weight.size(2), l.stride[0]);
+      width = out(width, l.padding[1], l.weight.size(3), l.stride[1]);
+      channels = l.weight.size(0);
+    } else if (l.kind == "pool") {
+      height = out(height, 0, l.window[0], l.stride[0]);
+      width = out(width, 0, l.window[1], l.stride[1]);
+    } else if (l.kind == "flatten") {
+      features = channels * height * width;
+    } else {
+      fits("inputs", l.weight.size(0), features);
+      features = l.weight.size(1);
+    }
+  }
 }
 
 torch::Tensor take(std::map<std::string, torch::Tensor>& weights, const std::string& name,
@@ -185,8 +256,8 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
     }
     if (kind == "Conv2D") {
       layer.kind = "conv";
-      layer.stride = ints(config["strides"], where + " strides");
-      const auto kernel = ints(config["kernel_size"], where + " kernel_size");
+      layer.stride = pair(config["strides"], where + " strides");
+      const auto kernel = pair(config["kernel_size"], where + " kernel_size");
       const std::string padding = text(config, "padding", where);
       if (padding == "same") {
         // TensorFlow pads "same" asymmetrically for strides above 1 or even kernels.
@@ -198,15 +269,17 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
       } else {
         layer.padding = {0, 0};
       }
-      layer.weight = take(weights, name + "/kernel", where).permute({3, 2, 0, 1}).contiguous();
+      layer.weight = take(weights, name + "/kernel", where);
       layer.bias = take(weights, name + "/bias", where);
+      ranks(where, layer, 4);
+      layer.weight = layer.weight.permute({3, 2, 0, 1}).contiguous();
       agree(where, "filters", declared(config, "filters", where), layer.weight.size(0));
-      agree(where, "kernel_size", kernel.at(0), layer.weight.size(2));
-      agree(where, "kernel_size", kernel.at(1), layer.weight.size(3));
+      agree(where, "kernel_size", kernel[0], layer.weight.size(2));
+      agree(where, "kernel_size", kernel[1], layer.weight.size(3));
     } else if (kind == "MaxPooling2D") {
       layer.kind = "pool";
-      layer.window = ints(config["pool_size"], where + " pool_size");
-      layer.stride = ints(config["strides"], where + " strides");
+      layer.window = pair(config["pool_size"], where + " pool_size");
+      layer.stride = pair(config["strides"], where + " strides");
       if (text(config, "padding", where) != "valid") {
         throw std::runtime_error(where + ": only \"valid\" padding is supported");
       }
@@ -218,6 +291,7 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
       layer.kind = "dense";
       layer.weight = take(weights, name + "/kernel", where);
       layer.bias = take(weights, name + "/bias", where);
+      ranks(where, layer, 2);
       agree(where, "units", declared(config, "units", where), layer.weight.size(1));
     } else if (kind == "Dropout") {
       continue;  // nothing in inference
@@ -226,7 +300,9 @@ SketchClassifier::SketchClassifier(const std::string& dir) try {
     }
     layers_.push_back(std::move(layer));
   }
-  if (side_ == 0) throw std::runtime_error(origin + ": the first layer has no batch_input_shape");
+  if (side_ <= 0) throw std::runtime_error(origin + ": the first layer has no batch_input_shape");
+  if (side_ > 4096) throw std::runtime_error(origin + ": an input side over 4096");
+  check_shapes(layers_, side_, origin);
 
   const fs::path names_path = fs::path(dir) / "class_names.txt";
   std::istringstream names(read_all(names_path));
