@@ -183,4 +183,11 @@ TEST_CASE(
   CHECK(refused(R"(["weights.bin"])", R"(["../weights.bin"])")
             .find("is not a plain file name beside model.json") != std::string::npos);
   CHECK(refused(R"("activation": "linear")", R"("activation": "relu")") == "accepted");
+  // Images until Flatten, vectors after: a second Flatten, or a Dense layer before any.
+  const std::string flatten = R"({"class_name": "Flatten", "config": {"name": "flat"}},)";
+  CHECK(refused(flatten, flatten + R"({"class_name": "Flatten", "config": {"name": "again"}},)")
+            .find("layer again: a flatten layer after Flatten") != std::string::npos);
+  const std::string no_flatten = refused(flatten, "");
+  CHECK_MESSAGE(no_flatten.find("layer out (Dense): Dense before Flatten") != std::string::npos,
+                no_flatten);
 }

@@ -164,6 +164,7 @@ void check_shapes(const std::vector<SketchClassifier::Layer>& layers, int64_t si
   int64_t height = side;
   int64_t width = side;
   int64_t features = 0;  // after Flatten
+  bool flat = false;     // images until Flatten, vectors after it
   for (const auto& l : layers) {
     const std::string where = origin + ": layer " + l.name;
     const auto fits = [&](const char* what, int64_t takes, int64_t gets) {
@@ -179,6 +180,13 @@ void check_shapes(const std::vector<SketchClassifier::Layer>& layers, int64_t si
       }
       return (in + 2 * pad - size) / stride + 1;
     };
+    const bool takes_vectors = l.kind == "dense";
+    if (takes_vectors != flat) {
+      throw std::runtime_error(where + ": a " + l.kind + " layer " +
+                               (flat ? "after Flatten" : "before any Flatten") +
+                               " (Conv2D and MaxPooling2D take images, Dense takes the vectors "
+                               "Flatten makes of them)");
+    }
     if (l.kind == "conv") {
       fits("channels", l.weight.size(1), channels);
       height = out(height, l.padding[0], l.weight.size(2), l.stride[0]);
@@ -189,6 +197,7 @@ void check_shapes(const std::vector<SketchClassifier::Layer>& layers, int64_t si
       width = out(width, 0, l.window[1], l.stride[1]);
     } else if (l.kind == "flatten") {
       features = channels * height * width;
+      flat = true;
     } else {
       fits("inputs", l.weight.size(0), features);
       features = l.weight.size(1);
