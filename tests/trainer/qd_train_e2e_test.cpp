@@ -475,3 +475,32 @@ TEST_CASE("a category with fewer images than one batch is warned about") {
   CHECK_MESSAGE(s.output.find(checkpoint + ": cannot load checkpoint: ") == 11, s.output);
   CHECK(std::count(s.output.begin(), s.output.end(), '\n') == 1);
 }
+
+TEST_CASE("a config.json edited into options qd_train refuses is an error naming the file") {
+  // run_config_fuzzer's finding: such a value escaped as a command-line error about an option
+  // nobody typed, and options check_options refuses were returned.
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_bad_config");
+  copy_bitmaps(shared, "cat", 64, dir / "cat.npy");
+  const path run = dir / "run";
+  REQUIRE(run_command(qd_train("--shards " + quoted(dir / "cat.npy") + kQuick + "--out " +
+                               quoted(run) + " --epochs 1"))
+              .exit_code == 0);
+  const std::string config = qd::test::read_file(run / "config.json");
+  for (const auto& [from, to, says] :
+       {std::tuple<std::string, std::string, std::string>{
+            "\"data_on_device\": \"auto\"", "\"data_on_device\": \";off\"",
+            "--data-on-device must be auto, on or off"},
+        {"\"epochs\": 1", "\"epochs\": 0", "--epochs >= 1"}}) {
+    REQUIRE_MESSAGE(config.find(from) != std::string::npos, from);
+    std::string edited = config;
+    edited.replace(edited.find(from), from.size(), to);
+    qd::test::write_file(run / "config.json", edited);
+    const auto sampled = run_command(
+        qd_sample("--run " + quoted(run) + " --count 4 --grid " + quoted(dir / "g.png")));
+    CHECK(sampled.exit_code == 1);
+    CHECK_MESSAGE(sampled.output.find((run / "config.json").string() + ": ") != std::string::npos,
+                  sampled.output);
+    CHECK_MESSAGE(sampled.output.find(says) != std::string::npos, sampled.output);
+  }
+}
