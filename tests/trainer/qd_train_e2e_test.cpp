@@ -487,11 +487,15 @@ TEST_CASE("a config.json edited into options qd_train refuses is an error naming
                                quoted(run) + " --epochs 1"))
               .exit_code == 0);
   const std::string config = qd::test::read_file(run / "config.json");
-  for (const auto& [from, to, says] :
-       {std::tuple<std::string, std::string, std::string>{
-            "\"data_on_device\": \"auto\"", "\"data_on_device\": \";off\"",
-            "--data-on-device must be auto, on or off"},
-        {"\"epochs\": 1", "\"epochs\": 0", "--epochs >= 1"}}) {
+  struct Edit {
+    std::string from, to, says;
+  };
+  for (const Edit& edit : {Edit{"\"data_on_device\": \"auto\"", "\"data_on_device\": \";off\"",
+                                "--data-on-device must be auto, on or off"},
+                           Edit{"\"epochs\": 1", "\"epochs\": 0", "--epochs >= 1"}}) {
+    const std::string& from = edit.from;
+    const std::string& to = edit.to;
+    const std::string& says = edit.says;
     REQUIRE_MESSAGE(config.find(from) != std::string::npos, from);
     std::string edited = config;
     edited.replace(edited.find(from), from.size(), to);
