@@ -34,12 +34,6 @@ pid_t start_rank(int rank, int port, const std::string& args, const path& log) {
                " " + std::string(QD_TRAIN_EXE) + " " + args + " > " + quoted(log) + " 2>&1");
 }
 
-int exit_code(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 }  // namespace
 
 TEST_CASE("2 processes: each a share of every batch, the same weights, one writer, resumable") {
@@ -54,8 +48,8 @@ TEST_CASE("2 processes: each a share of every batch, the same weights, one write
   const int port = free_port();
   const pid_t zero = start_rank(0, port, args, dir / "rank0.log");
   const pid_t one = start_rank(1, port, args, dir / "rank1.log");
-  CHECK(exit_code(one) == 0);
-  REQUIRE(exit_code(zero) == 0);
+  CHECK(qd::test::wait_exit_code(one) == 0);
+  REQUIRE(qd::test::wait_exit_code(zero) == 0);
   const std::string log0 = qd::test::read_file(dir / "rank0.log");
   CHECK_MESSAGE(log0.find("in each of 2 processes") != std::string::npos, log0);
   CHECK_MESSAGE(log0.find("weights identical in all 2 processes") != std::string::npos, log0);
@@ -83,8 +77,8 @@ TEST_CASE("2 processes: each a share of every batch, the same weights, one write
                           " --arch small --batch-size 33 --threads 1 --out " + quoted(dir / "odd");
   const pid_t a = start_rank(0, port2, odd, dir / "odd0.log");
   const pid_t b = start_rank(1, port2, odd, dir / "odd1.log");
-  CHECK(exit_code(a) == 2);
-  CHECK(exit_code(b) == 2);
+  CHECK(qd::test::wait_exit_code(a) == 2);
+  CHECK(qd::test::wait_exit_code(b) == 2);
   CHECK(qd::test::read_file(dir / "odd0.log").find("not a multiple of the 2 processes") !=
         std::string::npos);
 }
@@ -103,8 +97,8 @@ TEST_CASE("a process killed mid-run ends the run with a clear error, the last ch
   const pid_t one = start_rank(1, port, args, dir / "rank1.log");
   REQUIRE(wait_for_checkpoint(run.string()));
   ::kill(one, SIGKILL);
-  exit_code(one);
-  CHECK(exit_code(zero) == 1);
+  qd::test::wait_exit_code(one);
+  CHECK(qd::test::wait_exit_code(zero) == 1);
   const std::string log0 = qd::test::read_file(dir / "rank0.log");
   CHECK_MESSAGE(
       log0.find("another process of the data-parallel run failed or left") != std::string::npos,

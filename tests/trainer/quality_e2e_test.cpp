@@ -32,17 +32,6 @@ std::string figures_of(const path& run) {
   return out;
 }
 
-// The weights a checkpoint file holds, in a trainer of the run's configuration.
-qd::train::GanTrainer state_of(const path& run, const path& checkpoint) {
-  const auto saved = qd::train::read_run_config(run.string());
-  qd::train::GanTrainer t(qd::train::model_config(saved.options.arch, saved.options.conditional,
-                                                  saved.options.latent_dim,
-                                                  static_cast<int64_t>(saved.categories.size())),
-                          saved.options.step, torch::kCPU);
-  t.load(checkpoint.string());
-  return t;
-}
-
 // The share of a PNG's pixels that are not white (0 for a blank page).
 double ink_share(const path& png) {
   std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> image(

@@ -104,15 +104,20 @@ inline int64_t step_of(const std::string& checkpoint) {
   return std::stoll(path(checkpoint).stem().string().substr(5));
 }
 
-// The final weights of a run, loaded into a trainer of its configuration.
-inline qd::train::GanTrainer final_state(const path& run) {
+// The weights a checkpoint file of a run holds, in a trainer of the run's configuration.
+inline qd::train::GanTrainer state_of(const path& run, const path& checkpoint) {
   const auto saved = qd::train::read_run_config(run.string());
   qd::train::GanTrainer t(qd::train::model_config(saved.options.arch, saved.options.conditional,
                                                   saved.options.latent_dim,
                                                   static_cast<int64_t>(saved.categories.size())),
                           saved.options.step, torch::kCPU);
-  t.load(qd::train::list_checkpoints(run.string()).back());
+  t.load(checkpoint.string());
   return t;
+}
+
+// The final weights of a run: its newest checkpoint.
+inline qd::train::GanTrainer final_state(const path& run) {
+  return state_of(run, qd::train::list_checkpoints(run.string()).back());
 }
 
 inline bool same_tensors(torch::nn::Module& a, torch::nn::Module& b) {

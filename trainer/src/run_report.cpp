@@ -51,26 +51,6 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
-// A value as the user would type it.
-template <class T>
-std::string text_of(const T& v) {
-  if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-    std::string s;
-    for (const auto& item : v) s += (s.empty() ? "" : ", ") + item;
-    return s;
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return v ? "on" : "off";
-  } else if constexpr (std::is_same_v<T, std::string>) {
-    return v;
-  } else if constexpr (std::is_enum_v<T>) {
-    return to_string(v);
-  } else {
-    std::ostringstream out;
-    out << v;
-    return out.str();
-  }
-}
-
 std::string number(const char* format, double v) {
   char text[64];
   std::snprintf(text, sizeof text, format, v);
@@ -200,7 +180,7 @@ void write_run_report(const std::string& run_dir) {
   }
   html << " " << run.images << " images of " << run.side << "x" << run.side << " in "
        << run.categories.size() << (run.categories.size() == 1 ? " category" : " categories")
-       << ": " << escaped(text_of(run.categories)) << ". Written " << escaped(utc_now())
+       << ": " << escaped(option_text(run.categories)) << ". Written " << escaped(utc_now())
        << ".</p>\n";
 
   const fs::path quality = dir / "quality.csv";
@@ -253,7 +233,7 @@ void write_run_report(const std::string& run_dir) {
   html << "<h2>Options</h2>\n<table>\n";
   visit_run_fields(
       [&](const char* key, OnResume, const char*, const auto& v) {
-        html << "<tr><td>--" << escaped(option_name(key)) << "</td><td>" << escaped(text_of(v))
+        html << "<tr><td>--" << escaped(option_name(key)) << "</td><td>" << escaped(option_text(v))
              << "</td></tr>\n";
       },
       run.options);

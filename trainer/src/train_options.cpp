@@ -12,24 +12,6 @@ namespace {
 
 constexpr std::array<const char*, 3> kDataOnDeviceNames = {"auto", "on", "off"};
 
-// A value as the user would type it, for messages.
-template <class T>
-std::string text(const T& v) {
-  if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-    std::string s;
-    for (const auto& item : v) s += (s.empty() ? "" : ",") + item;
-    return s;
-  } else if constexpr (std::is_same_v<T, bool>) {
-    return v ? "on" : "off";
-  } else if constexpr (std::is_enum_v<T>) {
-    return to_string(v);
-  } else {
-    std::ostringstream out;
-    out << v;
-    return out.str();
-  }
-}
-
 }  // namespace
 
 const char* to_string(DataOnDevice mode) {
@@ -90,8 +72,8 @@ TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& comm
         if (on_resume == OnResume::kMayChange) {
           kept = asked;
         } else if (!(kept == asked)) {
-          changed += std::string(changed.empty() ? "" : ", ") + "--" + option + " " + text(asked) +
-                     " (the run has " + text(kept) + ")";
+          changed += std::string(changed.empty() ? "" : ", ") + "--" + option + " " +
+                     option_text(asked) + " (the run has " + option_text(kept) + ")";
         }
       },
       o, command_line);

@@ -4,8 +4,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <sstream>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "qd/store/manifest.h"
@@ -140,6 +142,26 @@ void visit_run_fields(Visitor&& v, Options&... o) {
 
 // The option of a config.json key: "lr_g" -> "lr-g".
 std::string option_name(std::string_view key);
+
+// A field's value as the user would type it ("on", "cat,dog", "hinge"), for messages and reports.
+template <class T>
+std::string option_text(const T& v) {
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    std::string s;
+    for (const auto& item : v) s += (s.empty() ? "" : ",") + item;
+    return s;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return v ? "on" : "off";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return v;
+  } else if constexpr (std::is_enum_v<T>) {
+    return to_string(v);
+  } else {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  }
+}
 
 // Throws std::invalid_argument naming every option out of range.
 void check_options(const TrainOptions& options);
