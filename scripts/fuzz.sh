@@ -13,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 all_targets=(drawing_parser_fuzzer gzip_lines_fuzzer npy_fuzzer manifest_fuzzer
-             run_config_fuzzer sketch_classifier_fuzzer)
+             image_inputs_fuzzer run_config_fuzzer sketch_classifier_fuzzer)
 limit=(-max_total_time=60)
 build_dir=build-fuzz
 build=1
@@ -53,6 +53,7 @@ dictionary() {
     manifest_fuzzer) echo manifest ;;
     run_config_fuzzer) echo run_config ;;
     sketch_classifier_fuzzer) echo sketch_classifier ;;
+    image_inputs_fuzzer) echo images ;;
   esac
 }
 

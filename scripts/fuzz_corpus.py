@@ -223,6 +223,35 @@ def seeds_sketch_classifier():
     return seeds
 
 
+def idx_file(magic, dims, body):
+    return struct.pack(">I", magic) + b"".join(struct.pack(">I", d) for d in dims) + body
+
+
+def seeds_image_inputs():
+    """IDX images (with and without their labels after the separator) and CIFAR-10 records; the
+    first Fashion-MNIST images and labels when Debian's dataset-fashion-mnist is installed."""
+    images = bytes(rng.randrange(256) for _ in range(3 * 4 * 4))
+    idx_images = idx_file(0x803, [3, 4, 4], images)
+    idx_labels = idx_file(0x801, [3], bytes([0, 7, 9]))
+    record = lambda label: bytes([label]) + bytes(rng.randrange(256) for _ in range(3072))
+    seeds = [
+        SEPARATOR.join([idx_images, idx_labels]),
+        idx_images,
+        SEPARATOR.join([idx_images, idx_file(0x801, [2], bytes([1, 2]))]),  # counts disagree
+        record(3) + record(9),
+        record(0)[:3000],  # a cut record
+    ]
+    fashion = Path("/usr/share/datasets/fashion-mnist")
+    if (fashion / "t10k-images-idx3-ubyte.gz").is_file():
+        with gzip.open(fashion / "t10k-images-idx3-ubyte.gz") as f:
+            head = f.read(16 + 4 * 784)
+        with gzip.open(fashion / "t10k-labels-idx1-ubyte.gz") as f:
+            labels = f.read(8 + 4)
+        seeds.append(SEPARATOR.join([head[:4] + struct.pack(">I", 4) + head[8:],
+                                     labels[:4] + struct.pack(">I", 4) + labels[8:]]))
+    return seeds
+
+
 TARGETS = {
     "drawing_parser_fuzzer": seeds_drawing_parser,
     "gzip_lines_fuzzer": seeds_gzip_lines,
@@ -230,6 +259,7 @@ TARGETS = {
     "manifest_fuzzer": seeds_manifest,
     "run_config_fuzzer": seeds_run_config,
     "sketch_classifier_fuzzer": seeds_sketch_classifier,
+    "image_inputs_fuzzer": seeds_image_inputs,
 }
 
 

@@ -34,6 +34,7 @@ packages=(
   libtorch-dev libopenblas0-pthread   # without OpenBLAS, Debian's libtorch runs on the reference BLAS
   libgloo-dev                         # the headers of c10d's Gloo process group (data-parallel)
   python3 python3-numpy python3-scipy # tests: numpy loads .npy, scipy checks FID; HTTP test server
+  dataset-fashion-mnist               # tests and the README's Fashion-MNIST run: IDX files, real data
 )
 if [ "$bench" = 1 ]; then packages+=(python3-torch python3-cairo); fi
 if [ "$browser" = 1 ]; then packages+=(chromium); fi

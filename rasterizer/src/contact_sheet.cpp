@@ -18,8 +18,8 @@ cairo_status_t append_to_string(void* closure, const unsigned char* data, unsign
 
 std::string encode_contact_sheet_png(const ContactSheet& sheet) {
   if (sheet.images == nullptr || sheet.count == 0 || sheet.side < 1 || sheet.scale < 1 ||
-      sheet.gap < 0) {
-    throw std::invalid_argument("contact sheet: no images, or a bad side, scale or gap");
+      sheet.gap < 0 || (sheet.channels != 1 && sheet.channels != 3)) {
+    throw std::invalid_argument("contact sheet: no images, or a bad side, channels, scale or gap");
   }
   const auto count = static_cast<int>(sheet.count);
   const int columns = sheet.columns > 0 ? std::min(sheet.columns, count)
@@ -44,14 +44,20 @@ std::string encode_contact_sheet_png(const ContactSheet& sheet) {
     for (int x = 0; x < width; ++x) row[x] = gap_colour;
   }
   for (int i = 0; i < count; ++i) {
-    const uint8_t* image = sheet.images + static_cast<size_t>(i) * sheet.side * sheet.side;
+    const size_t row_bytes = static_cast<size_t>(sheet.side) * sheet.channels;
+    const uint8_t* image = sheet.images + static_cast<size_t>(i) * sheet.side * row_bytes;
     const int left = sheet.gap + (i % columns) * (cell + sheet.gap);
     const int top = sheet.gap + (i / columns) * (cell + sheet.gap);
     for (int y = 0; y < cell; ++y) {
       auto* row = reinterpret_cast<uint32_t*>(data + static_cast<size_t>(top + y) * stride);
-      const uint8_t* src = image + static_cast<size_t>(y / sheet.scale) * sheet.side;
+      const uint8_t* src = image + static_cast<size_t>(y / sheet.scale) * row_bytes;
       for (int x = 0; x < cell; ++x) {
-        uint32_t v = src[x / sheet.scale];
+        const uint8_t* pixel = src + static_cast<size_t>(x / sheet.scale) * sheet.channels;
+        if (sheet.channels == 3) {
+          row[left + x] = (uint32_t{pixel[0]} << 16) | (uint32_t{pixel[1]} << 8) | pixel[2];
+          continue;
+        }
+        uint32_t v = pixel[0];
         if (sheet.ink_on_white) v = 255 - v;
         row[left + x] = (v << 16) | (v << 8) | v;
       }

@@ -1,13 +1,13 @@
 // Dataset: every input shape it reads, labels, and a clear error for each kind of bad input.
 #include "qd/trainer/dataset.h"
 
-#include <doctest/doctest.h>
-
 #include <fstream>
 
 #include "data_fixtures.h"
 #include "qd/store/npy.h"
+#include "qd/trainer/loader.h"
 #include "test_support.h"
+#include "torch_doctest.h"  // first: LibTorch's glog must not replace doctest's CHECK
 
 using namespace qd::train;
 using qd::test::image_tag;
@@ -189,8 +189,8 @@ TEST_CASE("dataset: bad inputs are errors naming the file") {
     write_tagged_npy(dir / "a28.npy", 0, 3, {784});
     write_tagged_npy(dir / "b64.npy", 0, 3, {64, 64});
     const std::string e = error_of({(dir / "a28.npy").string(), (dir / "b64.npy").string()});
-    CHECK(contains(e, "b64.npy: images are 64x64 but"));
-    CHECK(contains(e, "a28.npy has 28x28"));
+    CHECK(contains(e, "b64.npy: images are 64x64 grey but"));
+    CHECK(contains(e, "a28.npy has 28x28 grey"));
   }
   SUBCASE("paths that hold nothing usable") {
     CHECK(contains(error_of({(dir / "nowhere").string()}), "nowhere: no such file"));
@@ -204,4 +204,96 @@ TEST_CASE("dataset: bad inputs are errors naming the file") {
     val.split = qd::SplitSelection::kVal;
     CHECK(contains(error_of({(dir / "noval").string()}, val), "no images in split val"));
   }
+}
+
+TEST_CASE("dataset: RGB .npy [N,S,S,3] keeps HWC bytes; the loader hands the networks CHW") {
+  ScratchDir dir("dataset_rgb_npy");
+  {
+    // Image i, pixel p: (i, p % 256, 200) in R, G, B.
+    qd::NpyWriter writer((dir / "rgb.npy").string(), "|u1", {4, 4, 3});
+    for (uint8_t i = 0; i < 6; ++i) {
+      std::vector<uint8_t> image;
+      for (int p = 0; p < 16; ++p) image.insert(image.end(), {i, static_cast<uint8_t>(p), 200});
+      writer.append(image.data(), 1);
+    }
+    writer.commit();
+  }
+  const Dataset d = Dataset::open({(dir / "rgb.npy").string()});
+  CHECK(d.size() == 6);
+  CHECK(d.shape() == ImageShape{4, 3});
+  CHECK(d.image_bytes() == 48);
+  CHECK(d.image(5)[0] == 5);
+  CHECK(d.image(5)[3 * 7 + 1] == 7);  // pixel 7's green
+
+  LoaderOptions o;
+  o.batch_size = 6;
+  o.workers = 1;
+  PrefetchLoader loader(d, o);
+  loader.start_epoch(0);
+  const auto batch = loader.next();
+  REQUIRE(batch.has_value());
+  REQUIRE(batch->images.sizes() == torch::IntArrayRef({6, 3, 4, 4}));
+  for (int64_t j = 0; j < 6; ++j) {
+    const int64_t id = batch->images[j][0][0][0].item<int64_t>();  // red plane: the image's id
+    CHECK(batch->images[j][0].eq(id).all().item<bool>());
+    CHECK(batch->images[j][1].flatten().equal(torch::arange(16).to(torch::kUInt8)));
+    CHECK(batch->images[j][2].eq(200).all().item<bool>());
+  }
+}
+
+TEST_CASE("dataset: inputs of one size but other channels are refused, naming both") {
+  ScratchDir dir("dataset_mixed_channels");
+  write_tagged_npy(dir / "grey.npy", 0, 3, {8, 8});
+  write_tagged_npy(dir / "rgb.npy", 0, 3, {8, 8, 3});
+  const std::string error = error_of({(dir / "grey.npy").string(), (dir / "rgb.npy").string()});
+  CHECK(contains(error, "rgb.npy: images are 8x8 RGB but"));
+  CHECK(contains(error, "grey.npy has 8x8 grey"));
+  write_tagged_npy(dir / "four.npy", 0, 3, {8, 8, 4});
+  CHECK(contains(error_of({(dir / "four.npy").string()}), "[N,side,side,3]"));
+}
+
+TEST_CASE("dataset: --classes and --class-names need inputs with classes of their own") {
+  ScratchDir dir("dataset_classes_shards");
+  write_tagged_npy(dir / "cat.npy", 0, 3, {784});
+  DatasetOptions classes;
+  classes.classes = "0,1";
+  CHECK(contains(error_of({(dir / "cat.npy").string()}, classes),
+                 "--classes 0,1: only IDX, CIFAR-10 and image-folder inputs"));
+  DatasetOptions names;
+  names.class_names = "names.txt";
+  CHECK(contains(error_of({(dir / "cat.npy").string()}, names), "--class-names names.txt"));
+  std::ofstream((dir / "notes.txt").string()) << "not images\n";
+  CHECK(contains(error_of({(dir / "notes.txt").string()}),
+                 "notes.txt: is not an image dataset qd reads"));
+}
+
+TEST_CASE("dataset: Fashion-MNIST's IDX files, classes chosen and named, shown as light") {
+  const path root("/usr/share/datasets/fashion-mnist");
+  if (!qd::test::fs::exists(root / "t10k-images-idx3-ubyte.gz")) {
+    MESSAGE(
+        "skipped: Fashion-MNIST is absent (apt-get install dataset-fashion-mnist, as "
+        "scripts/setup.sh does)");
+    return;
+  }
+  ScratchDir dir("dataset_fashion");
+  std::ofstream(dir / "names.txt") << "T-shirt/top\nTrouser\nPullover\nDress\nCoat\nSandal\nShirt\n"
+                                      "Sneaker\nBag\nAnkle boot\n";
+  DatasetOptions o;
+  o.classes = "9,Trouser";
+  o.class_names = (dir / "names.txt").string();
+  const Dataset d = Dataset::open({(root / "t10k-images-idx3-ubyte.gz").string()}, o);
+  CHECK(d.size() == 2000);  // 1,000 of each class in the test set
+  CHECK(d.shape() == ImageShape{28, 1});
+  CHECK_FALSE(d.ink());
+  CHECK(d.categories() == std::vector<std::string>{"Ankle boot", "Trouser"});
+  REQUIRE(d.sources().size() == 2);
+  CHECK(d.sources()[0].format == "idx");
+  CHECK(d.sources()[0].images == 1000);
+  CHECK(d.label(0) == 0);
+  CHECK(d.label(1999) == 1);
+  DatasetOptions unknown;
+  unknown.classes = "12";
+  CHECK(contains(error_of({(root / "t10k-images-idx3-ubyte.gz").string()}, unknown),
+                 "--classes 12: " + (root / "t10k-images-idx3-ubyte.gz").string() +
+                     " has the classes 0, 1, 2"));
 }

@@ -211,3 +211,27 @@ TEST_CASE("not on a terminal, the report prints a progress line every log interv
   half_minute.record(t, 0, 4, 0.0);
   CHECK(quiet.str().empty());  // 30 s have not passed
 }
+
+TEST_CASE("colour: a step on [B,3,32,32], samples HWC [N,32,32,3], checkpoints keep the shape") {
+  qd::test::ScratchDir dir("gan_trainer_colour");
+  ModelConfig m = small_model();
+  m.image = {32, 3};
+  TrainSettings s;
+  GanTrainer t(m, s, torch::kCPU);
+  const auto images = torch::randint(0, 256, {8, 3, 32, 32}, torch::kLong).to(torch::kUInt8);
+  t.step(images, torch::zeros({8}, torch::kLong));
+  const auto drawn = t.sample(torch::randn({5, 100}), {});
+  CHECK(drawn.sizes() == torch::IntArrayRef({5, 32, 32, 3}));
+  CHECK(drawn.is_contiguous());
+  const std::string file = (dir / "colour.pt").string();
+  t.save(file);
+  GanTrainer same(m, s, torch::kCPU);
+  same.load(file);
+  CHECK(same.steps_done() == 1);
+  ModelConfig grey = m;
+  grey.image = {32, 1};
+  GanTrainer other(grey, s, torch::kCPU);
+  CHECK_THROWS_WITH(other.load(file),
+                    doctest::Contains("colour.pt: cannot load checkpoint: its networks draw "
+                                      "32x32 RGB images, this run's 32x32 grey"));
+}

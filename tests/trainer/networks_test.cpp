@@ -23,15 +23,16 @@ Counts counts(Arch arch, int64_t classes) {
 }
 
 // Runs both networks on a batch of 3 and checks the shapes at both ends.
-void check_shapes(Arch arch, int64_t classes) {
+void check_shapes(Arch arch, int64_t classes, ImageShape image = {}) {
   ModelConfig m;
   m.arch = arch;
   m.classes = classes;
+  m.image = image;
   auto g = make_generator(m);
   auto d = make_discriminator(m);
   const auto labels = torch::tensor({0, classes > 1 ? 1 : 0, 0}, torch::kLong);
   const auto images = g->forward(torch::randn({3, m.latent_dim}), labels);
-  CHECK(images.sizes() == torch::IntArrayRef({3, 1, 28, 28}));
+  CHECK(images.sizes() == torch::IntArrayRef({3, image.channels, image.side, image.side}));
   const auto logits = d->forward(images, labels);
   CHECK(logits.sizes() == torch::IntArrayRef({3, 1}));
   if (pixel_range(arch) == PixelRange::kSigned) {
@@ -81,6 +82,43 @@ TEST_CASE("every preset, plain and conditional, maps noise to 28x28 images and i
     check_shapes(arch, 0);
     check_shapes(arch, 6);
   }
+}
+
+TEST_CASE("every preset builds for 16, 32 and 64 sides, grey and RGB, plain and conditional") {
+  for (Arch arch : {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep}) {
+    for (const ImageShape image : {ImageShape{32, 3}, ImageShape{32, 1}, ImageShape{28, 3},
+                                   ImageShape{64, 3}, ImageShape{16, 1}}) {
+      CAPTURE(arch_name(arch));
+      CAPTURE(to_string(image));
+      check_shapes(arch, 0, image);
+      check_shapes(arch, 4, image);
+    }
+  }
+}
+
+TEST_CASE("tf-dcgan on CIFAR-10's 32x32 RGB: the tutorial's layers from an 8x8 start") {
+  ModelConfig m;
+  m.arch = Arch::kTfDcgan;
+  m.image = {32, 3};
+  auto g = make_generator(m);
+  auto d = make_discriminator(m);
+  // G: dense 100 -> 8*8*256 (no bias) + BN1d; 256->128 5x5; 128->64 5x5; 64->3 5x5; BN 128, 64.
+  CHECK(count_parameters(*g).total() ==
+        100 * 16384 + 4 * 16384 + 256 * 128 * 25 + 128 * 64 * 25 + 64 * 3 * 25 + 4 * (128 + 64));
+  // D: 3->64 5x5 + bias; 64->128 5x5 + bias; dense 8*8*128 -> 1.
+  CHECK(count_parameters(*d).total() == 3 * 64 * 25 + 64 + 64 * 128 * 25 + 128 + 8 * 8 * 128 + 1);
+}
+
+TEST_CASE("sides a preset cannot draw are refused, saying which it can") {
+  CHECK_THROWS_WITH_AS(check_image_shape(Arch::kSmall, {30, 1}),
+                       doctest::Contains("--arch small draws 28x28 images or 16x16, 32x32"),
+                       std::invalid_argument);
+  CHECK_THROWS_WITH_AS(check_image_shape(Arch::kKerasDcgan, {48, 3}),
+                       doctest::Contains("the data is 48x48 RGB"), std::invalid_argument);
+  CHECK_NOTHROW(check_image_shape(Arch::kTfDcgan, {48, 3}));  // a quarter of 48 is 12
+  CHECK_THROWS_WITH_AS(check_image_shape(Arch::kTfDcgan, {30, 1}),
+                       doctest::Contains("divisible by 4"), std::invalid_argument);
+  CHECK_THROWS_AS(model_config("small", false, 100, 1, {512, 1}), std::invalid_argument);
 }
 
 TEST_CASE("cdcgan is conditional keras-dcgan, unknown names are refused with the list") {

@@ -107,10 +107,11 @@ inline int64_t step_of(const std::string& checkpoint) {
 // The weights a checkpoint file of a run holds, in a trainer of the run's configuration.
 inline qd::train::GanTrainer state_of(const path& run, const path& checkpoint) {
   const auto saved = qd::train::read_run_config(run.string());
-  qd::train::GanTrainer t(qd::train::model_config(saved.options.arch, saved.options.conditional,
-                                                  saved.options.latent_dim,
-                                                  static_cast<int64_t>(saved.categories.size())),
-                          saved.options.step, torch::kCPU);
+  qd::train::GanTrainer t(
+      qd::train::model_config(saved.options.arch, saved.options.conditional,
+                              saved.options.latent_dim,
+                              static_cast<int64_t>(saved.categories.size()), saved.image),
+      saved.options.step, torch::kCPU);
   t.load(checkpoint.string());
   return t;
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "image_array.h"
 #include "qd/trainer/loader.h"
 
 namespace qd::train {
@@ -14,14 +15,14 @@ DeviceBatches::DeviceBatches(const Dataset& data, int64_t batch_size, uint64_t s
     : batch_size_(batch_size), seed_(seed) {
   if (batch_size < 1) throw std::invalid_argument("device batches: batch size must be >= 1");
   const auto n = static_cast<int64_t>(data.size());
-  const int64_t side = data.side();
-  torch::Tensor images = torch::empty({n, 1, side, side}, torch::kUInt8);
+  const ImageShape& shape = data.shape();
+  torch::Tensor images = torch::empty({n, shape.channels, shape.side, shape.side}, torch::kUInt8);
   torch::Tensor labels = torch::empty({n}, torch::kLong);
   auto* out = images.data_ptr<uint8_t>();
   auto* label = labels.data_ptr<int64_t>();
-  const size_t image_bytes = static_cast<size_t>(side * side);
+  const size_t image_bytes = data.image_bytes();
   for (size_t i = 0; i < data.size(); ++i) {
-    std::memcpy(out + i * image_bytes, data.image(i), image_bytes);
+    copy_to_chw(data.image(i), shape, out + i * image_bytes);
     label[i] = data.label(i);
   }
   images_ = images.to(device);
@@ -30,7 +31,8 @@ DeviceBatches::DeviceBatches(const Dataset& data, int64_t batch_size, uint64_t s
 
 int64_t DeviceBatches::device_bytes(const Dataset& data) {
   const auto n = static_cast<int64_t>(data.size());
-  return n * data.side() * data.side() + n * static_cast<int64_t>(sizeof(int64_t)) * 2;
+  return n * static_cast<int64_t>(data.image_bytes()) +
+         n * static_cast<int64_t>(sizeof(int64_t)) * 2;
 }
 
 int64_t DeviceBatches::batches_per_epoch() const {

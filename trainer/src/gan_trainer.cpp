@@ -312,7 +312,8 @@ torch::Tensor GanTrainer::sample(const torch::Tensor& noise, const torch::Tensor
   g->train(was_training);
   if (pixel_range(model_.arch) == PixelRange::kSigned) x = (x + 1.0) / 2.0;
   x = x.clamp(0.0, 1.0).mul(255.0).round().to(torch::kUInt8).to(torch::kCPU);
-  return x.reshape({x.size(0), x.size(2), x.size(3)}).contiguous();
+  if (x.size(1) == 1) return x.reshape({x.size(0), x.size(2), x.size(3)}).contiguous();
+  return x.permute({0, 2, 3, 1}).contiguous();  // HWC, as Dataset and .npy keep colour images
 }
 
 void GanTrainer::save(const std::string& path) {
@@ -333,6 +334,7 @@ void GanTrainer::save(const std::string& path) {
   }
   archive.write("step", torch::tensor(step_, torch::kLong));
   archive.write("seed", torch::tensor(static_cast<int64_t>(settings_.seed), torch::kLong));
+  archive.write("image_shape", torch::tensor({model_.image.side, model_.image.channels}));
   std::ostringstream bytes;
   archive.save_to(bytes);
   write_file_atomically(path, bytes.str());
@@ -342,6 +344,16 @@ void GanTrainer::load(const std::string& path) {
   try {
     torch::serialize::InputArchive archive;
     archive.load_from(path, device_);
+    // Before the weights, whose shapes would only say that some layer differs. Checkpoints from
+    // before colour inputs hold no shape: they are 28x28 grey.
+    torch::Tensor shape;
+    const ImageShape saved = archive.try_read("image_shape", shape)
+                                 ? ImageShape{shape[0].item<int64_t>(), shape[1].item<int64_t>()}
+                                 : ImageShape{};
+    if (saved != model_.image) {
+      throw std::runtime_error("its networks draw " + to_string(saved) + " images, this run's " +
+                               to_string(model_.image));
+    }
     torch::serialize::InputArchive g, d, og, od;
     archive.read("generator", g);
     archive.read("discriminator", d);

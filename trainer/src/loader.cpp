@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "image_array.h"
+
 namespace qd::train {
 
 PrefetchLoader::PrefetchLoader(const Dataset& data, LoaderOptions options)
@@ -112,18 +114,18 @@ void PrefetchLoader::work() {
 
 Batch PrefetchLoader::assemble(int64_t index, const std::vector<uint32_t>& order) const {
   const int64_t b = options_.batch_size;
-  const int64_t side = data_.side();
-  const size_t image_bytes = static_cast<size_t>(side * side);
+  const ImageShape& shape = data_.shape();
+  const size_t image_bytes = data_.image_bytes();
   Batch batch;
   batch.index = index;
-  batch.images = torch::empty({b, 1, side, side},
+  batch.images = torch::empty({b, shape.channels, shape.side, shape.side},
                               torch::TensorOptions().dtype(torch::kUInt8).pinned_memory(pin_));
   batch.labels = torch::empty({b}, torch::TensorOptions().dtype(torch::kInt64));
   uint8_t* images = batch.images.data_ptr<uint8_t>();
   int64_t* labels = batch.labels.data_ptr<int64_t>();
   const uint32_t* ids = order.data() + index * b;
   for (int64_t j = 0; j < b; ++j) {
-    std::memcpy(images + j * image_bytes, data_.image(ids[j]), image_bytes);
+    copy_to_chw(data_.image(ids[j]), shape, images + j * image_bytes);
     labels[j] = data_.label(ids[j]);
   }
   return batch;

@@ -29,13 +29,36 @@ std::vector<std::string> arch_names() {
   return kArchNames;
 }
 
+std::string to_string(const ImageShape& shape) {
+  const std::string size = std::to_string(shape.side) + "x" + std::to_string(shape.side);
+  if (shape.channels == 1) return size + " grey";
+  if (shape.channels == 3) return size + " RGB";
+  return size + "x" + std::to_string(shape.channels);
+}
+
+void check_image_shape(Arch arch, const ImageShape& shape) {
+  const int64_t s = shape.side;
+  const bool power_of_two = s >= 16 && s <= 256 && (s & (s - 1)) == 0;
+  const bool quarter = arch == Arch::kTfDcgan || arch == Arch::kSuperdeep;
+  const bool fits = s == 28 || power_of_two || (quarter && s >= 16 && s <= 256 && s % 4 == 0);
+  if (!fits || shape.channels < 1) {
+    throw std::invalid_argument(
+        "--arch " + arch_name(arch) + " draws " +
+        (quarter ? "images whose side is divisible by 4, from 16x16 to 256x256"
+                 : "28x28 images or 16x16, 32x32, 64x64, 128x128 or 256x256 ones") +
+        "; the data is " + to_string(shape));
+  }
+}
+
 ModelConfig model_config(const std::string& arch, bool conditional, int64_t latent_dim,
-                         int64_t categories) {
+                         int64_t categories, const ImageShape& image) {
   ModelConfig m;
   bool cdcgan = false;
   m.arch = parse_arch(arch, &cdcgan);
   m.latent_dim = latent_dim;
   m.classes = conditional || cdcgan ? categories : 0;
+  m.image = image;
+  check_image_shape(m.arch, image);
   return m;
 }
 

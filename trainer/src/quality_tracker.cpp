@@ -16,15 +16,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const SketchClassifier& checked(const SketchClassifier& classifier, const Dataset& data) {
-  if (classifier.side() != data.side()) {
-    throw std::invalid_argument("--classifier: it reads " + std::to_string(classifier.side()) +
-                                "x" + std::to_string(classifier.side()) + " images, the data is " +
-                                std::to_string(data.side()) + "x" + std::to_string(data.side()));
-  }
-  return classifier;
-}
-
 // best.pt becomes the checkpoint of `step`: a hard link (no copy, and pruning the step's name
 // keeps it), or a copy where the file system has no links; replaced atomically either way.
 void link_best(const std::string& run_dir, int64_t step) {
@@ -66,7 +57,7 @@ QualityRow row_of(int64_t step, int64_t epoch, const std::string& category, cons
 
 QualityTracker::QualityTracker(const TrainOptions& o, const Dataset& data)
     : classifier_(o.classifier),
-      reference_(checked(classifier_, data), data, data.categories(), o.eval_count),
+      reference_(classifier_, data, data.categories(), o.eval_count),
       eval_every_(o.eval_every),
       categories_(data.categories().size()) {
   std::vector<uint64_t> images(categories_, 0);

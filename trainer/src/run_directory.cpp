@@ -46,7 +46,7 @@ void read_value(const JsonObject& o, const char* key, GanLoss& v) {
 // Keys added to format 2 after its first runs were written: absent, they keep their default.
 bool added_later(std::string_view key) {
   for (const char* later : {"ema_decay", "classifier", "eval_every", "eval_count", "augment",
-                            "loss", "spectral_norm", "r1", "r1_every"}) {
+                            "loss", "spectral_norm", "r1", "r1_every", "classes", "class_names"}) {
     if (key == later) return true;
   }
   return false;
@@ -103,9 +103,11 @@ void write_run_config(const std::string& dir, const TrainOptions& options, const
       options);
   j.end_object().key("data").begin_object();
   j.field("images", static_cast<uint64_t>(data.size())).field("side", data.side());
+  j.field("channels", data.shape().channels).field("ink", data.ink());
   j.field("categories", data.categories()).key("sources").begin_array();
   for (const DatasetSource& s : data.sources()) {
-    j.begin_object().field("path", s.path).field("category", s.category);
+    j.begin_object().field("path", s.path).field("format", s.format);
+    j.field("category", s.category);
     j.field("label", s.label).field("images", s.images).key("manifest");
     if (s.manifest_json.empty()) {
       j.null();
@@ -147,7 +149,10 @@ SavedRun read_run_config(const std::string& dir) {
   run.options.out = dir;
   const JsonObject data = root.object("data");
   run.categories = data.strings("categories");
-  run.side = data.i64("side");
+  run.image.side = data.i64("side");
+  // Runs from before colour inputs were read are grey Quick, Draw! runs.
+  run.image.channels = data.has("channels") ? data.i64("channels") : 1;
+  run.ink = data.has("ink") ? data.boolean("ink") : true;
   run.images = data.u64("images");
   return run;
 }

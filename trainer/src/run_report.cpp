@@ -178,7 +178,7 @@ void write_run_report(const std::string& run_dir) {
          << ", D(x) " << number("%.2f", last.d_real) << ", D(G(z)) " << number("%.2f", last.d_fake)
          << ".";
   }
-  html << " " << run.images << " images of " << run.side << "x" << run.side << " in "
+  html << " " << run.images << " images of " << to_string(run.image) << " in "
        << run.categories.size() << (run.categories.size() == 1 ? " category" : " categories")
        << ": " << escaped(option_text(run.categories)) << ". Written " << escaped(utc_now())
        << ".</p>\n";

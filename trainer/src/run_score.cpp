@@ -45,6 +45,17 @@ Distribution distribution(const torch::Tensor& real, const GaussianStats& stats,
 ScoreReference::ScoreReference(const SketchClassifier& classifier, const Dataset& data,
                                const std::vector<std::string>& scored, int64_t count)
     : classifier_(classifier), count_(count) {
+  const ImageShape reads{classifier.side(), 1};
+  if (data.shape() != reads) {
+    throw std::invalid_argument("--classifier: it reads " + to_string(reads) +
+                                " images, the data is " + to_string(data.shape()) +
+                                ": it cannot judge these images");
+  }
+  if (!data.ink()) {
+    throw std::invalid_argument(
+        "--classifier: it reads Quick, Draw! bitmaps (255 = ink); this run's data comes from IDX, "
+        "CIFAR-10 or PNG inputs, whose 255 is light: it cannot judge these images");
+  }
   for (const auto& c : data.categories()) {
     if (classifier.class_index(c) >= 0) candidates_.push_back(classifier.class_index(c));
   }
@@ -151,9 +162,7 @@ RunScore score_run(const SketchClassifier& classifier, const SampleRequest& requ
     }
     scored = {request.category};
   }
-  DatasetOptions options;
-  options.split = run.options.split;
-  const Dataset data = Dataset::open(run.options.shards, options);
+  const Dataset data = Dataset::open(run.options.shards, dataset_options(run.options));
   const ScoreReference reference(classifier, data, scored, request.count);
   return reference.score([&](int64_t label, int64_t count) {
     return draw(

@@ -30,6 +30,14 @@ std::string option_name(std::string_view key) {
   return name;
 }
 
+DatasetOptions dataset_options(const TrainOptions& o) {
+  DatasetOptions d;
+  d.split = o.split;
+  d.classes = o.classes;
+  d.class_names = o.class_names;
+  return d;
+}
+
 void check_options(const TrainOptions& o) {
   const TrainSettings& s = o.step;
   std::string bad;

@@ -24,13 +24,14 @@ std::string duration_text(double seconds) {
 
 }  // namespace
 
-GridInputs grid_inputs(const ModelConfig& m, uint64_t seed) {
+GridInputs grid_inputs(const ModelConfig& m, uint64_t seed, bool ink) {
   const int64_t rows = m.conditional() ? m.classes : kGridColumns;
   torch::manual_seed(step_seed(seed, -1));
   GridInputs g;
   g.noise = torch::randn({rows * kGridColumns, m.latent_dim});
   g.labels = torch::arange(rows * kGridColumns, torch::kLong).div(kGridColumns, "floor");
   if (!m.conditional()) g.labels = torch::Tensor();
+  g.picture = {m.image, ink};
   return g;
 }
 
@@ -78,9 +79,8 @@ void TrainingReport::end_epoch(GanTrainer& trainer, int64_t epoch, const GridInp
   char name[32];
   std::snprintf(name, sizeof name, "epoch-%04lld.png", static_cast<long long>(epoch) + 1);
   const torch::Tensor images = trainer.sample(grid.noise, grid.labels);
-  const int64_t side = images.size(1);
   write_sample_grid((fs::path(out_) / "samples" / name).string(), images.data_ptr<uint8_t>(),
-                    static_cast<size_t>(images.size(0)), static_cast<int>(side), kGridColumns);
+                    static_cast<size_t>(images.size(0)), grid.picture, kGridColumns);
   std::vector<std::string> frames;
   for (const auto& entry : fs::directory_iterator(fs::path(out_) / "samples")) {
     const std::string file = entry.path().filename().string();

@@ -29,14 +29,12 @@ namespace fs = std::filesystem;
 namespace {
 
 ModelConfig model_config(const TrainOptions& o, const Dataset& data) {
-  const ModelConfig m = qd::train::model_config(o.arch, o.conditional, o.latent_dim,
-                                                static_cast<int64_t>(data.categories().size()));
-  if (data.side() != m.side) {
-    throw DatasetError("the data is " + std::to_string(data.side()) + "x" +
-                       std::to_string(data.side()) + " but every --arch preset draws " +
-                       std::to_string(m.side) + "x" + std::to_string(m.side) + " images");
+  try {
+    return qd::train::model_config(o.arch, o.conditional, o.latent_dim,
+                                   static_cast<int64_t>(data.categories().size()), data.shape());
+  } catch (const std::invalid_argument& e) {
+    throw DatasetError(e.what());
   }
-  return m;
 }
 
 // samples/real.png: the first 64 images of the data, or the first 8 of each category.
@@ -56,12 +54,11 @@ void write_real_grid(const std::string& path, const Dataset& data, bool conditio
     const auto wanted = static_cast<size_t>(kGridColumns) * kGridColumns;
     for (size_t i = 0; i < data.size() && i < wanted; ++i) picked.push_back(i);
   }
-  const size_t image_bytes = static_cast<size_t>(data.side()) * data.side();
   std::vector<uint8_t> pixels;
   for (const size_t i : picked) {
-    pixels.insert(pixels.end(), data.image(i), data.image(i) + image_bytes);
+    pixels.insert(pixels.end(), data.image(i), data.image(i) + data.image_bytes());
   }
-  write_sample_grid(path, pixels.data(), picked.size(), data.side(), kGridColumns);
+  write_sample_grid(path, pixels.data(), picked.size(), {data.shape(), data.ink()}, kGridColumns);
 }
 
 // The whole dataset on the device when asked, or (auto) when it is a GPU with room to spare.
@@ -105,13 +102,16 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   const int threads = o.threads > 0 ? o.threads : std::max(1, usable_cores() / world.local_size);
   torch::set_num_threads(threads);
 
-  DatasetOptions data_options;
-  data_options.split = o.split;
-  const Dataset data = Dataset::open(o.shards, data_options);
+  const Dataset data = Dataset::open(o.shards, dataset_options(o));
   if (saved && (saved->images != data.size() || saved->categories != data.categories())) {
     throw DatasetError("the data has changed since the run began: " + std::to_string(data.size()) +
                        " images now, " + std::to_string(saved->images) +
                        " in config.json; resume with the same --shards");
+  }
+  if (saved && saved->image != data.shape()) {
+    throw DatasetError("the data is " + to_string(data.shape()) + " but the run in " + o.out +
+                       " was trained on " + to_string(saved->image) +
+                       " images; resume with the same --shards");
   }
   const ModelConfig model = model_config(o, data);
   if (data.size() < static_cast<size_t>(o.batch_size)) {
@@ -145,7 +145,7 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   const int64_t total_steps = o.epochs * per_epoch;
   const std::string real_grid = (fs::path(o.out) / "samples" / "real.png").string();
   if (writer && !fs::exists(real_grid)) write_real_grid(real_grid, data, model.conditional());
-  const GridInputs grid = grid_inputs(model, o.step.seed);
+  const GridInputs grid = grid_inputs(model, o.step.seed, data.ink());
 
   std::optional<TrainingReport> reporter;
   if (writer)

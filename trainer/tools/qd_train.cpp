@@ -49,13 +49,19 @@ const char* const kUsageText =
     "Usage: qd_train --shards DATA[,DATA...] --out runs/NAME [options]\n"
     "       qd_train --out runs/NAME --resume [--epochs N]\n"
     "       qd_train --summary [--arch NAME] [--conditional --shards DATA]\n\n"
-    "Trains a GAN on 28x28 Quick, Draw! images with LibTorch and keeps everything about the run\n"
-    "in --out: config.json (every option, the data's manifests, versions), metrics.csv,\n"
-    "samples/epoch-NNNN.png (a fixed-noise grid per epoch; conditional: a row per category),\n"
-    "samples/real.png, progress.gif, loss.png and checkpoints/step-NNNNNNNN.pt. DATA is a shard\n"
-    "directory written by qd_prepare (data/cat), a parent of several (data/), or a uint8 .npy\n"
-    "file shaped [N,784], [N,1,784] or [N,28,28] such as Google's numpy_bitmap files; each\n"
-    "directory or file is one category. Every input is checked before training starts.\n\n"
+    "Trains a GAN with LibTorch on 28x28 Quick, Draw! images, or on other grey or colour\n"
+    "images, and keeps everything about the run in --out: config.json (every option, the\n"
+    "data's manifests, versions), metrics.csv, samples/epoch-NNNN.png (a fixed-noise grid per\n"
+    "epoch; conditional: a row per category), samples/real.png, progress.gif, loss.png and\n"
+    "checkpoints/step-NNNNNNNN.pt. DATA is a shard directory written by qd_prepare (data/cat),\n"
+    "a parent of several (data/), or a uint8 .npy file shaped [N,784], [N,1,784], [N,S,S] or\n"
+    "[N,S,S,3] such as Google's numpy_bitmap files: each directory or file one category. It may\n"
+    "also be, recognised by its content, gzipped or not: an IDX images file (MNIST's\n"
+    "train-images-idx3-ubyte[.gz], labels read from train-labels-idx1-ubyte[.gz] beside it), a\n"
+    "CIFAR-10 binary file or folder (cifar-10-batches-bin/: its data_batch_*.bin), or a folder\n"
+    "of PNGs with one sub-folder per class; each of their classes is a category (--classes\n"
+    "chooses, --class-names names IDX/CIFAR-10 labels). Every preset draws 28x28 and 32x32\n"
+    "(and 16, 64 ... 256) images in grey or RGB. Every input is checked before training starts.\n\n"
     "With --classifier (e.g. ../shared/quickdraw/models/doodlenet) the run measures its\n"
     "drawings every --eval-every epochs as qd_score does (FID, KID, precision/recall and top-1\n"
     "against the run's real images, beside the real-vs-real floor, from fixed noise), appends\n"
@@ -164,8 +170,9 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   const po::variables_map vm = cli::parse_or_exit(argc, argv, command_line);
 
   o.shards = split_commas(shards);
-  if (!o.classifier.empty()) {
-    o.classifier = std::filesystem::absolute(o.classifier).lexically_normal().string();
+  // Absolute, as --shards: config.json keeps them for --resume and qd_score from anywhere.
+  for (std::string* path : {&o.classifier, &o.class_names}) {
+    if (!path->empty()) *path = std::filesystem::absolute(*path).lexically_normal().string();
   }
   const auto given = [&vm](const std::string& option) {
     const bool by_lr = (option == "lr-g" || option == "lr-d") && cli::given(vm, "lr");
@@ -202,20 +209,22 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
 
 int print_summary(const TrainOptions& o) {
   int64_t categories = 1;
+  qd::train::ImageShape image;  // 28x28 grey without --shards
   if (!o.shards.empty()) {
-    qd::train::DatasetOptions data_options;
-    data_options.split = o.split;
-    categories =
-        static_cast<int64_t>(qd::train::Dataset::open(o.shards, data_options).categories().size());
+    const auto data = qd::train::Dataset::open(o.shards, qd::train::dataset_options(o));
+    categories = static_cast<int64_t>(data.categories().size());
+    image = data.shape();
   }
-  const auto model = qd::train::model_config(o.arch, o.conditional, o.latent_dim, categories);
+  const auto model =
+      qd::train::model_config(o.arch, o.conditional, o.latent_dim, categories, image);
   if (model.conditional() && o.shards.empty()) {
     throw cli::UsageError("a conditional --summary needs --shards (the number of categories)");
   }
   auto g = qd::train::make_generator(model);
   auto d = qd::train::make_discriminator(model);
   std::cout << qd::train::layer_summary(g, "generator", {model.latent_dim}) << "\n"
-            << qd::train::layer_summary(d, "discriminator", {1, model.side, model.side});
+            << qd::train::layer_summary(d, "discriminator",
+                                        {model.image.channels, model.image.side, model.image.side});
   return cli::kOk;
 }
 

@@ -8,13 +8,15 @@
 namespace qd {
 
 struct ContactSheet {
-  const uint8_t* images = nullptr;  // `count` images of side*side bytes each, 255 = ink
+  // `count` images of side*side*channels bytes each, rows top to bottom, channels interleaved
+  const uint8_t* images = nullptr;
   size_t count = 0;
   int side = 28;
+  int channels = 1;          // 1: grey; 3: RGB
   int columns = 0;           // 0: as square as possible
   int scale = 1;             // each image pixel becomes scale x scale pixels
   int gap = 2;               // pixels between cells
-  bool ink_on_white = true;  // dark ink on white paper, as people expect to see doodles
+  bool ink_on_white = true;  // grey 255 = ink, drawn dark on white paper, as people expect doodles
 };
 
 // The sheet encoded as PNG by Cairo. Throws std::invalid_argument on an empty sheet.

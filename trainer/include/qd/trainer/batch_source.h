@@ -11,7 +11,7 @@
 namespace qd::train {
 
 struct Batch {
-  torch::Tensor images;  // uint8 [B,1,S,S]
+  torch::Tensor images;  // uint8 [B,C,S,S]
   torch::Tensor labels;  // int64 [B]
   int64_t index = 0;     // batch index in the epoch
 };

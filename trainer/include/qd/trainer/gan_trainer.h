@@ -39,15 +39,15 @@ class GanTrainer {
   GanTrainer(const ModelConfig& model, const TrainSettings& settings, torch::Device device,
              FastPath fast = {}, Collectives* collectives = nullptr);
 
-  // One step of both networks on real images: uint8 [B, 1, S, S] (255 = ink) and int64 labels
+  // One step of both networks on real images: uint8 [B, C, S, S] and int64 labels
   // [B], on any device (with a CUDA graph, B must not change). Nothing in it waits for the
   // device: the metrics stay there until take_metrics().
   void step(const torch::Tensor& images, const torch::Tensor& labels);
   StepMetrics take_metrics();  // waits for the device
 
   // The generator's images for `noise` [N, latent] (and labels [N]) in inference mode, as uint8
-  // [N, S, S] on the CPU, 255 = ink: from the averaged weights when there are some, unless
-  // `last_weights`.
+  // [N, S, S] (grey) or [N, S, S, C] (colour, HWC) on the CPU: from the averaged weights when there
+  // are some, unless `last_weights`.
   torch::Tensor sample(const torch::Tensor& noise, const torch::Tensor& labels,
                        bool last_weights = false);
   // uint8 images scaled on the device to the preset's range ([-1, 1] or [0, 1]).

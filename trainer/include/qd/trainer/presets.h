@@ -15,20 +15,35 @@ Arch parse_arch(const std::string& name, bool* conditional = nullptr);
 std::string arch_name(Arch arch);
 std::vector<std::string> arch_names();  // every name parse_arch accepts
 
+// The images a model draws and judges: side x side pixels of `channels` (1 grey, 3 RGB).
+struct ImageShape {
+  int64_t side = 28;
+  int64_t channels = 1;
+
+  bool operator==(const ImageShape& o) const { return side == o.side && channels == o.channels; }
+  bool operator!=(const ImageShape& o) const { return !(*this == o); }
+};
+std::string to_string(const ImageShape& shape);  // "28x28 grey", "32x32 RGB", "32x32x5"
+
+// Whether `arch` can be built for `shape`: every preset draws 28x28 and 2^k x 2^k images from 16
+// to 256 (tf-dcgan and superdeep: sides divisible by 4 from 16 to 256), of any channel count.
+// Throws std::invalid_argument saying which sides the preset draws.
+void check_image_shape(Arch arch, const ImageShape& shape);
+
 // What both networks of a model are built from.
 struct ModelConfig {
   Arch arch = Arch::kKerasDcgan;
   int64_t latent_dim = 100;
   int64_t classes = 0;  // > 0: conditional on that many categories (one-hot labels)
-  int64_t side = 28;    // every preset draws 28x28 images
+  ImageShape image;     // of the data it learns from
 
   bool conditional() const { return classes > 0; }
 };
 
 // The model of a run: `arch` as --arch names it ("cdcgan" is conditional keras-dcgan), on data
-// with `categories` categories.
+// with `categories` categories of `image`-shaped images (checked with check_image_shape).
 ModelConfig model_config(const std::string& arch, bool conditional, int64_t latent_dim,
-                         int64_t categories);
+                         int64_t categories, const ImageShape& image);
 
 // How the images are scaled for a preset: tanh generators see [-1, 1], sigmoid ones [0, 1].
 enum class PixelRange { kSigned, kUnit };

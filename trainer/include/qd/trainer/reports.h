@@ -8,18 +8,29 @@
 #include <vector>
 
 #include "qd/trainer/metrics_log.h"
+#include "qd/trainer/presets.h"
 #include "qd/trainer/quality_log.h"
 
 namespace qd::train {
 
-// `count` images of side*side bytes (255 = ink) as a PNG grid, `columns` per row, dark ink on
-// white, each pixel scale x scale.
-void write_sample_grid(const std::string& path, const uint8_t* images, size_t count, int side,
-                       int columns, int scale = 2);
+// How pictures show images: their shape, and whether a grey 255 is ink (Quick, Draw!: drawn dark
+// on white) or light (shown as it is). Colour is always shown as it is.
+struct PictureFormat {
+  ImageShape shape;
+  bool ink = true;
+};
+
+// `count` images of side*side*channels bytes (HWC) as a PNG grid, `columns` per row, each pixel
+// scale x scale.
+void write_sample_grid(const std::string& path, const uint8_t* images, size_t count,
+                       const PictureFormat& format, int columns, int scale = 2);
 
 // Every PNG in `frames` (e.g. samples/epoch-0001.png ...), in order, as one looping animated GIF
-// with `delay_cs` hundredths of a second per frame. Frames of different sizes are placed at the
-// top left of a canvas as large as the largest. Throws std::runtime_error naming the file at fault.
+// with `delay_cs` hundredths of a second per frame. Grey frames index a 256-level grey palette;
+// when any frame has colour, each frame gets its own 256-colour palette chosen by giflib's
+// median-cut quantizer (GifQuantizeBuffer), which suits grids of a few dominant colours. Frames of
+// different sizes are placed at the top left of a canvas as large as the largest. Throws
+// std::runtime_error naming the file at fault.
 void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
                         int delay_cs = 50);
 

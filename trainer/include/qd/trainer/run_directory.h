@@ -25,7 +25,8 @@ inline constexpr int kRunFormatVersion = 2;
 struct SavedRun {
   TrainOptions options;
   std::vector<std::string> categories;  // label i -> name
-  int64_t side = 28;
+  ImageShape image;                     // the data's, which the networks are built for
+  bool ink = true;                      // Dataset::ink(): how grey pictures are shown
   uint64_t images = 0;
 };
 
@@ -37,7 +38,7 @@ void create_run_directory(const std::string& dir);
 RunLock lock_run_directory(const std::string& dir);
 
 // Writes <dir>/config.json atomically: every option, the data (sources with their manifests,
-// categories, side) and the versions of qd and LibTorch.
+// categories, image shape) and the versions of qd and LibTorch.
 void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data);
 // Throws RunDirectoryError if there is no config.json, StoreError if it is unreadable.
 SavedRun read_run_config(const std::string& dir);

@@ -34,7 +34,7 @@ struct SampleInputs {
 SampleInputs sample_inputs(const ModelConfig& model, int64_t count, uint64_t seed,
                            int64_t label = -1);
 
-// The generator's images for `inputs`, uint8 [count, S, S] (255 = ink), drawn in chunks so that
+// The generator's images for `inputs` as GanTrainer::sample gives them, drawn in chunks so that
 // any count fits in memory. Throws std::runtime_error when `stop` is raised between chunks.
 torch::Tensor draw(GanTrainer& trainer, const SampleInputs& inputs, bool last_weights,
                    const std::atomic<bool>& stop);
@@ -53,7 +53,7 @@ LoadedRun load_run(const SampleRequest& request);
 // category the run does not know, or any category for an unconditional run.
 int64_t category_label(const LoadedRun& loaded, const std::string& category);
 
-// `count` images uint8 [count, S, S] (255 = ink) from the generator of the run in request.run.
+// `count` images (as GanTrainer::sample gives them) from the generator of the run in request.run.
 // Throws what load_run and category_label throw, and std::runtime_error when `stop` is raised.
 torch::Tensor sample_run(const SampleRequest& request, const std::atomic<bool>& stop);
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "qd/store/manifest.h"
+#include "qd/trainer/dataset.h"
 #include "qd/trainer/device.h"
 #include "qd/trainer/fast_path.h"
 #include "qd/trainer/train_settings.h"
@@ -24,9 +25,11 @@ const char* to_string(DataOnDevice mode);
 DataOnDevice parse_data_on_device(std::string_view name);  // throws std::invalid_argument
 
 struct TrainOptions {
-  std::vector<std::string> shards;  // shard directories, parents of several, or .npy files
+  std::vector<std::string> shards;                // any input Dataset::open reads
   SplitSelection split = SplitSelection::kTrain;  // of shard directories
-  std::string out;                                // the run directory
+  std::string classes;      // of IDX, CIFAR-10 and image-folder inputs (DatasetOptions)
+  std::string class_names;  // a file naming IDX and CIFAR-10 labels
+  std::string out;          // the run directory
   bool resume = false;
 
   std::string arch = "keras-dcgan";  // a name parse_arch accepts
@@ -63,9 +66,17 @@ void visit_run_fields(Visitor&& v, Options&... o) {
   constexpr auto free = OnResume::kMayChange;
   v("shards", free,
     "input data, repeatable and/or comma-separated: shard directories, parents of several, "
-    ".npy files",
+    ".npy files, IDX images files (MNIST), CIFAR-10 binary files or folders, folders of PNGs",
     o.shards...);  // the same images on --resume: checked against config.json's data
   v("split", fixed, "which shards of qd_prepare directories: train, val or all", o.split...);
+  v("classes", fixed,
+    "IDX, CIFAR-10 and image-folder inputs: keep only these classes, names or label numbers, "
+    "comma-separated, in this order (e.g. 0,3,7) [default: all]",
+    o.classes...);
+  v("class_names", fixed,
+    "IDX and CIFAR-10 inputs: a file naming their labels 0, 1, ... one per line [default: the "
+    "numbers; CIFAR-10: batches.meta.txt beside the data]",
+    o.class_names...);
   v("arch", fixed, "model preset (cdcgan = conditional keras-dcgan)", o.arch...);
   v("conditional", fixed, "condition both networks on the category (one category per input)",
     o.conditional...);
@@ -162,6 +173,9 @@ std::string option_text(const T& v) {
     return out.str();
   }
 }
+
+// The options Dataset::open takes from a run's.
+DatasetOptions dataset_options(const TrainOptions& options);
 
 // Throws std::invalid_argument naming every option out of range.
 void check_options(const TrainOptions& options);

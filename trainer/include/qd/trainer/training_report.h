@@ -13,6 +13,7 @@
 
 #include "qd/trainer/gan_trainer.h"
 #include "qd/trainer/metrics_log.h"
+#include "qd/trainer/reports.h"
 
 namespace qd::train {
 
@@ -23,8 +24,9 @@ inline constexpr int kGridColumns = 8;
 struct GridInputs {
   torch::Tensor noise;
   torch::Tensor labels;  // undefined when unconditional
+  PictureFormat picture;
 };
-GridInputs grid_inputs(const ModelConfig& model, uint64_t seed);
+GridInputs grid_inputs(const ModelConfig& model, uint64_t seed, bool ink);
 
 class TrainingReport {
  public:
