@@ -37,7 +37,8 @@ ModelConfig model_config(const TrainOptions& o, const Dataset& data) {
   }
 }
 
-// samples/real.png: the first 64 images of the data, or the first 8 of each category.
+// samples/real.png: 64 images spread evenly over the data (which holds its categories one after
+// another), or the first 8 of each category.
 void write_real_grid(const std::string& path, const Dataset& data, bool conditional) {
   std::vector<size_t> picked;
   if (conditional) {
@@ -51,8 +52,8 @@ void write_real_grid(const std::string& path, const Dataset& data, bool conditio
       }
     }
   } else {
-    const auto wanted = static_cast<size_t>(kGridColumns) * kGridColumns;
-    for (size_t i = 0; i < data.size() && i < wanted; ++i) picked.push_back(i);
+    const size_t wanted = std::min(data.size(), static_cast<size_t>(kGridColumns) * kGridColumns);
+    for (size_t i = 0; i < wanted; ++i) picked.push_back(i * data.size() / wanted);
   }
   std::vector<uint8_t> pixels;
   for (const size_t i : picked) {
