@@ -325,7 +325,7 @@ TEST_CASE("a job array: six processes on slices of twelve categories, one --out,
   CHECK(run_command(qd_prepare(common + quoted(dir / "array") + " --task 6/6")).exit_code == 2);
 }
 
-TEST_CASE("a category another process is writing is skipped with exit 4; the others are done") {
+TEST_CASE("a category another process is writing is skipped with exit 4, the others are done") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("prepare_busy");
   qd::test::fs::create_directories(dir / "data" / ".locks");

@@ -179,7 +179,7 @@ TEST_CASE("a 10 MB record is skipped unread in seconds, in little memory") {
   CHECK(points.output.find("1500000 points in 1 strokes") != std::string::npos);
 }
 
-TEST_CASE("SIGTERM during a stalled download stops within 2 seconds; a FIFO is refused") {
+TEST_CASE("SIGTERM during a stalled download stops within 2 seconds, a FIFO is refused") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("refresh_stop");
   fs::create_directories(dir / "site");

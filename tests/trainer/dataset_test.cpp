@@ -206,7 +206,7 @@ TEST_CASE("dataset: bad inputs are errors naming the file") {
   }
 }
 
-TEST_CASE("dataset: RGB .npy [N,S,S,3] keeps HWC bytes; the loader hands the networks CHW") {
+TEST_CASE("dataset: RGB .npy [N,S,S,3] keeps HWC bytes, the loader hands the networks CHW") {
   ScratchDir dir("dataset_rgb_npy");
   {
     // Image i, pixel p: (i, p % 256, 200) in R, G, B.

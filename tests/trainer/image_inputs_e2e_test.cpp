@@ -192,17 +192,11 @@ TEST_CASE(
   CHECK(again.output.find("(None, 3, 32, 32)") != std::string::npos);
 }
 
-TEST_CASE("a folder of RGB PNGs: 2 epochs straight = 1 + --resume + 1; other-shaped data refused") {
+TEST_CASE("a folder of RGB PNGs: 2 epochs straight = 1 + --resume + 1, other-shaped data refused") {
   qd::test::ScratchDir dir("train_png_folder");
   write_png_folder(dir / "pngs", 48);
-  const std::string common = "--shards " + quoted(dir / "pngs") + kQuick + "--seed 3 --out ";
-  const auto straight = run_command(qd_train(common + quoted(dir / "straight") + " --epochs 2"));
-  REQUIRE_MESSAGE(straight.exit_code == 0, straight.output);
-  const auto first = run_command(qd_train(common + quoted(dir / "halves") + " --epochs 1"));
-  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
-  const auto second =
-      run_command(qd_train(common + quoted(dir / "halves") + " --epochs 2 --resume"));
-  REQUIRE_MESSAGE(second.exit_code == 0, second.output);
+  train_straight_and_resumed("--shards " + quoted(dir / "pngs") + kQuick + "--seed 3 --out ",
+                             dir.path());
   auto a = final_state(dir / "straight");
   auto b = final_state(dir / "halves");
   CHECK(a.steps_done() == 6);

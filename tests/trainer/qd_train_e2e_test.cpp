@@ -309,7 +309,7 @@ TEST_CASE("SIGTERM: a checkpoint of the current step, exit code 130, and --resum
 
 TEST_CASE(
     "speed options: data on the device, channels-last and bf16 train on the CPU, are recorded "
-    "and may change on --resume; a CUDA graph off CUDA is refused before anything is made") {
+    "and may change on --resume, a CUDA graph off CUDA is refused before anything is made") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("train_speed_options");
   copy_bitmaps(shared, "cat", 96, dir / "cat.npy");

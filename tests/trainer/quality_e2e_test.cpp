@@ -136,15 +136,9 @@ TEST_CASE("--classifier on a conditional run: rows per category, deterministic, 
   const std::string common = "--shards " + quoted(dir / "cat.npy") + "," +
                              quoted(dir / "fish.npy") + " --conditional" + kQuick +
                              doodlenet(shared) + "--eval-count 40 --seed 9 --ema-decay 0.9 --out ";
-  const auto straight = run_command(qd_train(common + quoted(dir / "straight") + " --epochs 2"));
-  REQUIRE_MESSAGE(straight.exit_code == 0, straight.output);
+  train_straight_and_resumed(common, dir.path());
   const auto again = run_command(qd_train(common + quoted(dir / "again") + " --epochs 2"));
   REQUIRE_MESSAGE(again.exit_code == 0, again.output);
-  const auto first = run_command(qd_train(common + quoted(dir / "halves") + " --epochs 1"));
-  REQUIRE_MESSAGE(first.exit_code == 0, first.output);
-  const auto second =
-      run_command(qd_train(common + quoted(dir / "halves") + " --epochs 2 --resume"));
-  REQUIRE_MESSAGE(second.exit_code == 0, second.output);
 
   const auto rows = quality_of(dir / "straight");
   REQUIRE(rows.size() == 6);  // cat, fish, all; twice

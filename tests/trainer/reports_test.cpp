@@ -155,7 +155,7 @@ std::vector<uint8_t> colour_images(int count) {
 
 }  // namespace
 
-TEST_CASE("reports: a colour grid shows RGB as it is; grey light images are not inverted") {
+TEST_CASE("reports: a colour grid shows RGB as it is, grey light images are not inverted") {
   ScratchDir dir("reports_colour_grid");
   const auto images = colour_images(4);
   const std::string grid = (dir / "colour.png").string();

@@ -104,6 +104,17 @@ inline int64_t step_of(const std::string& checkpoint) {
   return std::stoll(path(checkpoint).stem().string().substr(5));
 }
 
+// `common` (a qd_train command line ending in --out) trained for 2 epochs into dir/straight, and
+// for 1 epoch, then resumed up to 2, into dir/halves: what the resume-equality tests compare.
+inline void train_straight_and_resumed(const std::string& common, const path& dir) {
+  for (const std::string& rest :
+       {quoted(dir / "straight") + " --epochs 2", quoted(dir / "halves") + " --epochs 1",
+        quoted(dir / "halves") + " --epochs 2 --resume"}) {
+    const auto r = run_command(qd_train(common + rest));
+    REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  }
+}
+
 // The weights a checkpoint file of a run holds, in a trainer of the run's configuration.
 inline qd::train::GanTrainer state_of(const path& run, const path& checkpoint) {
   const auto saved = qd::train::read_run_config(run.string());
