@@ -5,8 +5,8 @@
 // Recipes: what qd reproduces of the projects users come from, qd's recipe, and qd's recipe with
 // each of its parts removed in turn (the ablation).
 //
-//   bake_off [--minutes 9] [--seeds 0,1] [--recipes all|NAME,...] [--data FILE.npy]
-//            [--classifier DIR] [--count 1000] [--out bench-runs/bake-off]
+//   bake_off [--minutes 9] [--seeds 0,1] [--recipes all|NAME,...] [--try NAME=OPTIONS ...]
+//            [--data FILE.npy] [--classifier DIR] [--count 1000] [--out bench-runs/bake-off]
 // Prints a Markdown table (mean and spread over the seeds) and writes it, with the grids, to
 // <out>/results.md. Runs one process at a time: a recipe's budget is the machine's, not a share.
 
@@ -141,6 +141,7 @@ int bake_off(int argc, char** argv) {
   std::string classifier = std::string(QD_SOURCE_DIR) + "/../shared/quickdraw/models/doodlenet";
   int64_t count = 1000;
   std::string out = "bench-runs/bake-off";
+  std::vector<std::string> tries;
   cli::CommandLine command_line(
       "Usage: bake_off [options]\n\nTrains each recipe with the real qd_train for the same "
       "wall-clock budget per seed, then scores it with qd_score and draws it with qd_sample.\n\n"
@@ -149,7 +150,9 @@ int bake_off(int argc, char** argv) {
   add("minutes", cli::po::value(&minutes)->default_value(minutes), "budget per run");
   add("seeds", cli::po::value(&seeds_text)->default_value(seeds_text), "seeds, comma-separated");
   add("recipes", cli::po::value(&recipes_text)->default_value(recipes_text),
-      "all, or names, comma-separated");
+      "all, names (comma-separated), or none (\"\", with --try)");
+  add("try", cli::po::value(&tries)->composing(),
+      "NAME=OPTIONS: also a recipe of your own, qd_train's OPTIONS (repeatable)");
   add("data", cli::po::value(&data)->default_value(data), "the images (.npy or shard directory)");
   add("classifier", cli::po::value(&classifier)->default_value(classifier), "for qd_score");
   add("count", cli::po::value(&count)->default_value(count), "qd_score's --count");
@@ -162,6 +165,13 @@ int bake_off(int argc, char** argv) {
     if (recipes_text == "all" || std::find(names.begin(), names.end(), r.name) != names.end()) {
       chosen.push_back(r);
     }
+  }
+  for (const std::string& t : tries) {
+    const size_t eq = t.find('=');
+    if (eq == 0 || eq == std::string::npos) {
+      throw cli::UsageError("--try " + t + ": expected NAME=OPTIONS, e.g. mine='--arch small'");
+    }
+    chosen.push_back({t.substr(0, eq), t.substr(eq + 1), "--try"});
   }
   if (chosen.empty()) throw cli::UsageError("--recipes: none of " + recipes_text + " is known");
   const auto seeds = split_commas(seeds_text);

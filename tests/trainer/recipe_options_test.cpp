@@ -60,6 +60,29 @@ TEST_CASE("augment: translation moves the ink whole, cutout blanks it, both diff
   CHECK(torch::equal(a, augment(drawings(4), both, -1.0)));
 }
 
+TEST_CASE("augment: flip mirrors about half of the images left to right, differentiably") {
+  torch::manual_seed(4);
+  // Ink in the left third of each image only.
+  torch::Tensor x = torch::full({200, 1, 28, 28}, -1.0);
+  x.narrow(3, 2, 6).narrow(2, 5, 10).fill_(1.0);
+  x.requires_grad_(true);
+  const AugmentPolicy flip = parse_augment_policy("flip");
+  CHECK((flip.flip && flip.any() && !flip.translation && !flip.cutout));
+  const torch::Tensor out = augment(x, flip, -1.0);
+  const auto inked = [&](int64_t column) {
+    return (out.narrow(3, column, 6) > 0).any(3).any(2).any(1);
+  };
+  const torch::Tensor mirrored = inked(20);  // columns 2..7 mirrored are 20..25
+  CHECK(torch::equal(mirrored, ~inked(2)));  // each image either mirrored or left as it was
+  const int64_t n = mirrored.sum().item<int64_t>();
+  CHECK(n > 70);
+  CHECK(n < 130);
+  CHECK(torch::equal((out > 0).sum({1, 2, 3}), (x > 0).sum({1, 2, 3})));  // the same ink, moved
+  out.narrow(3, 20, 6).clamp_min(0).sum().backward();  // only mirrored images' ink lands there
+  REQUIRE(x.grad().defined());
+  CHECK(x.grad().sum().item<double>() == doctest::Approx(60.0 * static_cast<double>(n)));
+}
+
 TEST_CASE("spectral norm: the normalised weight's largest singular value converges to 1") {
   torch::manual_seed(1);
   SpectralNorm conv(torch::nn::Conv2d(torch::nn::Conv2dOptions(3, 8, 3).padding(1)));

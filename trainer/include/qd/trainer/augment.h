@@ -15,11 +15,12 @@ namespace qd::train {
 struct AugmentPolicy {
   bool translation = false;  // shift by up to 1/8 of the side in x and y, background filling in
   bool cutout = false;       // blank a square of half the side at a random place
-  bool any() const { return translation || cutout; }
+  bool flip = false;         // mirror left to right, half of the images
+  bool any() const { return translation || cutout || flip; }
 };
 
-// "off", or transforms joined by commas: "translation", "cutout". Throws std::invalid_argument
-// naming an unknown one.
+// "off", or transforms joined by commas: "translation", "cutout", "flip". Throws
+// std::invalid_argument naming an unknown one.
 AugmentPolicy parse_augment_policy(std::string_view text);
 
 // `images` [B, C, H, W] with `background` the value of an empty pixel (-1 or 0: a drawing's

@@ -105,7 +105,7 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     o.step.ema_decay...);
   v("augment", fixed,
     "DiffAugment of every image the discriminator sees, real and generated: off, or "
-    "translation and/or cutout, comma-separated (e.g. translation,cutout)",
+    "any of translation, cutout and flip (mirroring), comma-separated (e.g. translation,cutout)",
     o.step.augment...);
   v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", o.step.loss...);
   v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
