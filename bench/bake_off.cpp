@@ -41,9 +41,7 @@ struct Recipe {
   std::string source;
 };
 
-// qd's recipe, and the ablation: the recipe without each part.
-const char* const kQdRecipe = "--arch small --augment translation,cutout --ema-decay 0.999";
-
+// qd's recipe, and the ablation: the recipe without each of its parts in turn.
 const std::vector<Recipe>& recipes() {
   static const std::vector<Recipe> all = {
       {"keras-dcgan", "--arch keras-dcgan", "the Keras DCGAN project's networks and settings"},
@@ -54,11 +52,25 @@ const std::vector<Recipe>& recipes() {
        "--arch small --conditional --label-noise 0.05 --instance-noise 0.1 "
        "--instance-noise-steps 5000",
        "conditional small with label smoothing (its default), label noise and instance noise"},
-      {"qd", kQdRecipe, "qd's recipe"},
-      {"qd-no-augment", "--arch small --ema-decay 0.999", "qd's recipe without --augment"},
-      {"qd-no-ema", "--arch small --augment translation,cutout", "qd's recipe without --ema-decay"},
-      {"qd-translation-only", "--arch small --augment translation --ema-decay 0.999",
+      {"qd",
+       "--arch small --augment flip,translation,cutout --ema-decay 0.999 --r1 0.1 --r1-every 16",
+       "qd's recipe"},
+      {"qd-no-r1", "--arch small --augment flip,translation,cutout --ema-decay 0.999",
+       "qd's recipe without R1"},
+      {"qd-no-flip",
+       "--arch small --augment translation,cutout --ema-decay 0.999 --r1 0.1 "
+       "--r1-every 16",
+       "qd's recipe without flip"},
+      {"qd-no-translation",
+       "--arch small --augment flip,cutout --ema-decay 0.999 --r1 0.1 "
+       "--r1-every 16",
+       "qd's recipe without translation"},
+      {"qd-no-cutout",
+       "--arch small --augment flip,translation --ema-decay 0.999 --r1 0.1 "
+       "--r1-every 16",
        "qd's recipe without cutout"},
+      {"qd-no-ema", "--arch small --augment flip,translation,cutout --r1 0.1 --r1-every 16",
+       "qd's recipe without --ema-decay"},
   };
   return all;
 }
