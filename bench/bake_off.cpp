@@ -41,37 +41,38 @@ struct Recipe {
   std::string source;
 };
 
-// qd's recipe, and the ablation: the recipe without each of its parts in turn.
+// qd's recipe without `part` ("" for none): the --augment transforms, "ema" or "r1".
+std::string qd_recipe(const std::string& part) {
+  std::string transforms;
+  for (const char* t : {"flip", "translation", "cutout"}) {
+    if (part != t) transforms += (transforms.empty() ? "" : ",") + std::string(t);
+  }
+  std::string args = "--arch small --augment " + transforms;
+  if (part != "ema") args += " --ema-decay 0.999";
+  if (part != "r1") args += " --r1 0.1 --r1-every 16";
+  return args;
+}
+
+// The seed recipes, qd's recipe, and its ablation: the recipe without each of its parts in turn.
 const std::vector<Recipe>& recipes() {
-  static const std::vector<Recipe> all = {
-      {"keras-dcgan", "--arch keras-dcgan", "the Keras DCGAN project's networks and settings"},
-      {"tf-dcgan", "--arch tf-dcgan", "TensorFlow's DCGAN tutorial"},
-      {"small", "--arch small", "pytorch/examples cpp/dcgan (the README's cat run)"},
-      {"superdeep", "--arch superdeep", "the superdeep preset"},
-      {"conditional-tricks",
-       "--arch small --conditional --label-noise 0.05 --instance-noise 0.1 "
-       "--instance-noise-steps 5000",
-       "conditional small with label smoothing (its default), label noise and instance noise"},
-      {"qd",
-       "--arch small --augment flip,translation,cutout --ema-decay 0.999 --r1 0.1 --r1-every 16",
-       "qd's recipe"},
-      {"qd-no-r1", "--arch small --augment flip,translation,cutout --ema-decay 0.999",
-       "qd's recipe without R1"},
-      {"qd-no-flip",
-       "--arch small --augment translation,cutout --ema-decay 0.999 --r1 0.1 "
-       "--r1-every 16",
-       "qd's recipe without flip"},
-      {"qd-no-translation",
-       "--arch small --augment flip,cutout --ema-decay 0.999 --r1 0.1 "
-       "--r1-every 16",
-       "qd's recipe without translation"},
-      {"qd-no-cutout",
-       "--arch small --augment flip,translation --ema-decay 0.999 --r1 0.1 "
-       "--r1-every 16",
-       "qd's recipe without cutout"},
-      {"qd-no-ema", "--arch small --augment flip,translation,cutout --r1 0.1 --r1-every 16",
-       "qd's recipe without --ema-decay"},
-  };
+  static const std::vector<Recipe> all = [] {
+    std::vector<Recipe> r = {
+        {"keras-dcgan", "--arch keras-dcgan", "the Keras DCGAN project's networks and settings"},
+        {"tf-dcgan", "--arch tf-dcgan", "TensorFlow's DCGAN tutorial"},
+        {"small", "--arch small", "pytorch/examples cpp/dcgan (the README's cat run)"},
+        {"superdeep", "--arch superdeep", "the superdeep preset"},
+        {"conditional-tricks",
+         "--arch small --conditional --label-noise 0.05 --instance-noise 0.1 "
+         "--instance-noise-steps 5000",
+         "conditional small with label smoothing (its default), label noise and instance noise"},
+        {"qd", qd_recipe(""), "qd's recipe"},
+    };
+    for (const char* part : {"r1", "flip", "translation", "cutout", "ema"}) {
+      r.push_back({std::string("qd-no-") + part, qd_recipe(part),
+                   std::string("qd's recipe without ") + part});
+    }
+    return r;
+  }();
   return all;
 }
 
