@@ -28,6 +28,7 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
+#include "qd/store/atomic_directory.h"
 #include "qd/trainer/score_file.h"
 
 namespace fs = std::filesystem;
@@ -193,7 +194,7 @@ int bake_off(int argc, char** argv) {
   for (const Recipe& r : chosen) {
     for (const std::string& seed : seeds) {
       const fs::path dir = fs::path(out) / (r.name + "-seed" + seed);
-      fs::remove_all(dir);
+      qd::remove_tree(dir.string());
       std::printf("%s, seed %s: training for %.1f minutes...\n", r.name.c_str(), seed.c_str(),
                   minutes);
       std::fflush(stdout);

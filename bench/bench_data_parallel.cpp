@@ -18,6 +18,7 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
+#include "qd/store/atomic_directory.h"
 #include "qd/store/npy.h"
 
 namespace fs = std::filesystem;
@@ -39,7 +40,7 @@ pid_t start(const std::string& environment, const std::string& command_line, con
 
 // Seconds until every process of the run has exited; throws if one failed.
 double run(int processes, const std::string& args, const fs::path& out, int port) {
-  fs::remove_all(out);
+  qd::remove_tree(out.string());
   fs::create_directories(out.parent_path());
   const auto begin = std::chrono::steady_clock::now();
   std::vector<pid_t> pids;
@@ -90,7 +91,7 @@ int bench(int argc, char** argv) {
     best_one = std::min(best_one, one);
     best_two = std::min(best_two, two);
   }
-  fs::remove_all(scratch);
+  qd::remove_tree(scratch.string());
   const double trained = static_cast<double>(images) * epochs;
   std::printf("\n%-28s %10s %8s\n", "qd_train small, 1 thread each", "images/s", "ratio");
   std::printf("%-28s %10.0f %8.2f\n", "1 process", trained / best_one, 1.0);

@@ -162,6 +162,9 @@ Measured python_step(const Args& a, const fs::path& data, int64_t batch, const c
     std::exit(1);
   }
   if (std::fscanf(pipe.get(), " peak_gpu_mib %lf", &m.peak_mib) != 1) m.peak_mib = 0;
+  // The rest (the device's name) read too: closing the pipe early breaks Python's last print.
+  while (std::fgetc(pipe.get()) != EOF) {
+  }
   return m;
 }
 

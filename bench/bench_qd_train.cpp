@@ -25,6 +25,7 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
+#include "qd/store/atomic_directory.h"
 #include "qd/store/npy.h"
 
 namespace fs = std::filesystem;
@@ -121,7 +122,7 @@ int measure(const Args& a) {
   uint64_t py_images = 0;
   const uint64_t qd_images = static_cast<uint64_t>(a.epochs) * (images / 16) * 16;
   for (int round = 0; round < a.rounds; ++round) {
-    fs::remove_all(scratch / "run");
+    qd::remove_tree((scratch / "run").string());
     const Run qd = timed(std::string(QD_TRAIN_EXE) + " --shards " + shell_quoted(a.data) +
                          " --arch small --epochs " + std::to_string(a.epochs) + " --out " +
                          shell_quoted((scratch / "run").string()));
@@ -138,7 +139,7 @@ int measure(const Args& a) {
     std::printf("round %d: qd_train %.1f s (%.0f images/s), Python %.1f s (%.0f images/s)\n",
                 round + 1, qd.seconds, qd_rate, py.seconds, py_rate);
   }
-  fs::remove_all(scratch);
+  qd::remove_tree(scratch.string());
   std::printf("\nsmall, %d epochs over %llu images of %s, batch 16, whole process, best of %d:\n",
               a.epochs, static_cast<unsigned long long>(images),
               fs::path(a.data).filename().c_str(), a.rounds);

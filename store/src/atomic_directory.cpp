@@ -1,6 +1,7 @@
 #include "qd/store/atomic_directory.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 
 #include <cerrno>
@@ -12,9 +13,21 @@
 
 namespace qd {
 
+namespace {
+
+// For nftw with FTW_DEPTH: each entry after everything inside it.
+int remove_entry(const char* path, const struct stat* /*info*/, int /*type*/, FTW* /*where*/) {
+  ::remove(path);
+  return 0;
+}
+
+}  // namespace
+
+// Not std::filesystem::remove_all: PyTorch's pip wheels export their own copy of it from
+// libtorch.so, which crashed (a call through a null pointer, seen on LibTorch 2.11) in every
+// program that links that LibTorch and removes a tree.
 void remove_tree(const std::string& path) {
-  std::error_code ignored;
-  std::filesystem::remove_all(path, ignored);
+  ::nftw(path.c_str(), remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 void install_directory(const std::string& staged, const std::string& dest) {

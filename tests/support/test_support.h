@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 
+#include "qd/store/atomic_directory.h"
+
 namespace qd::test {
 
 namespace fs = std::filesystem;
@@ -32,13 +34,10 @@ class ScratchDir {
  public:
   explicit ScratchDir(const std::string& name)
       : path_(fs::path(QD_BINARY_DIR) / "scratch" / (name + "-" + std::to_string(::getpid()))) {
-    fs::remove_all(path_);
+    qd::remove_tree(path_.string());
     fs::create_directories(path_);
   }
-  ~ScratchDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
+  ~ScratchDir() { qd::remove_tree(path_.string()); }
   ScratchDir(const ScratchDir&) = delete;
   ScratchDir& operator=(const ScratchDir&) = delete;
   const fs::path& path() const { return path_; }

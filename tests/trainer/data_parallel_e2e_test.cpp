@@ -6,6 +6,7 @@
 
 #include <cmath>
 
+#include "qd/trainer/distributed.h"
 #include "qd/trainer/metrics_log.h"
 #include "train_e2e_support.h"
 
@@ -34,9 +35,17 @@ pid_t start_rank(int rank, int port, const std::string& args, const path& log) {
                " " + std::string(QD_TRAIN_EXE) + " " + args + " > " + quoted(log) + " 2>&1");
 }
 
+// A build against a LibTorch without Gloo's headers refuses data-parallel runs.
+#define QD_REQUIRE_DATA_PARALLEL()                                             \
+  if (!qd::train::data_parallel_available()) {                                 \
+    MESSAGE("skipped: this build has no Gloo (LibTorch without its headers)"); \
+    return;                                                                    \
+  }
+
 }  // namespace
 
 TEST_CASE("2 processes: each a share of every batch, the same weights, one writer, resumable") {
+  QD_REQUIRE_DATA_PARALLEL();
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("data_parallel");
   copy_bitmaps(shared, "cat", 256, dir / "cat.npy");
@@ -84,6 +93,7 @@ TEST_CASE("2 processes: each a share of every batch, the same weights, one write
 }
 
 TEST_CASE("a process killed mid-run ends the run with a clear error, the last checkpoint whole") {
+  QD_REQUIRE_DATA_PARALLEL();
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("data_parallel_kill");
   copy_bitmaps(shared, "cat", 256, dir / "cat.npy");

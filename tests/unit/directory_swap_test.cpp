@@ -36,6 +36,23 @@ TEST_CASE("install_directory puts a staged directory in place, replacing the old
                     doctest::Contains("missing"));
 }
 
+TEST_CASE("remove_tree removes a nested tree, symbolic links as links, and a missing one quietly") {
+  qd::test::ScratchDir dir("remove_tree");
+  const auto kept = dir / "kept";
+  qd::test::fs::create_directories(kept);
+  write(kept / "precious", "keep me");
+  const auto tree = dir / "tree";
+  qd::test::fs::create_directories(tree / "a" / "b" / "c");
+  write(tree / "top", "1");
+  write(tree / "a" / "b" / "c" / "deep", "2");
+  qd::test::fs::create_directory_symlink(kept, tree / "a" / "link");
+  qd::remove_tree(tree.string());
+  CHECK_FALSE(qd::test::fs::exists(tree));
+  CHECK(qd::test::read_file(kept / "precious") == "keep me");  // the link's target is untouched
+  qd::remove_tree(tree.string());                              // no longer there: no error
+  CHECK_FALSE(qd::test::fs::exists(tree));
+}
+
 TEST_CASE("RunLock admits one holder at a time and says who holds it") {
   qd::test::ScratchDir dir("run_lock");
   const std::string path = (dir / ".qd_prepare.lock").string();

@@ -2,6 +2,7 @@
 // torch.utils.cmake_prefix_path).
 #include "qd/trainer/cuda_support.h"
 
+#include <ATen/ATen.h>
 #include <ATen/cuda/CUDAContext.h>
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
@@ -85,12 +86,22 @@ int64_t cuda_free_memory_bytes() {
   return static_cast<int64_t>(free_bytes);
 }
 
+// LibTorch 2's caching allocator has no per-device state until CUDA is first used (its stats
+// functions then throw "Invalid device argument"): one small allocation initialises it.
+namespace {
+void initialise_allocator() {
+  (void)at::empty({1}, at::TensorOptions(at::kCUDA));
+}
+}  // namespace
+
 int64_t cuda_peak_allocated_bytes() {
+  initialise_allocator();
   const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(c10::cuda::current_device());
   return stats.allocated_bytes[0].peak;  // [0]: all pools together
 }
 
 void cuda_reset_peak_allocated() {
+  initialise_allocator();
   c10::cuda::CUDACachingAllocator::resetPeakStats(c10::cuda::current_device());
 }
 

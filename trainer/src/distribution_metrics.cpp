@@ -19,7 +19,7 @@ torch::Tensor covariance(const torch::Tensor& x, const torch::Tensor& mean) {
 
 // The square root of a symmetric positive semi-definite matrix.
 torch::Tensor sqrt_psd(const torch::Tensor& s) {
-  const auto [values, vectors] = torch::linalg::eigh(s, "L");
+  const auto [values, vectors] = torch::linalg_eigh(s, "L");
   return vectors.matmul(torch::diag(values.clamp_min(0).sqrt())).matmul(vectors.t());
 }
 
@@ -71,7 +71,7 @@ double frechet_distance(const GaussianStats& a, const torch::Tensor& b_in) {
   const torch::Tensor s_b = covariance(b, mu_b);
   torch::Tensor middle = a.root.matmul(s_b).matmul(a.root);
   middle = (middle + middle.t()) / 2;  // symmetric up to rounding
-  const torch::Tensor eigenvalues = torch::linalg::eigvalsh(middle, "L");
+  const torch::Tensor eigenvalues = torch::linalg_eigvalsh(middle, "L");
   const double trace_root = eigenvalues.clamp_min(0).sqrt().sum().item<double>();
   const double fid = (a.mean - mu_b).pow(2).sum().item<double>() +
                      a.covariance.trace().item<double>() + s_b.trace().item<double>() -

@@ -54,7 +54,7 @@ torch::Tensor SpectralNormImpl::forward(const torch::Tensor& x) {
                    F::Conv2dFuncOptions()
                        .bias(conv_->bias)
                        .stride(o.stride())
-                       .padding(c10::get<torch::ExpandingArray<2>>(o.padding()))
+                       .padding(o.padding())
                        .dilation(o.dilation())
                        .groups(o.groups()));
 }

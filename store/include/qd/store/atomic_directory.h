@@ -11,7 +11,8 @@ namespace qd {
 // same filesystem. Throws std::runtime_error naming the paths.
 void install_directory(const std::string& staged, const std::string& dest);
 
-// Removes a directory tree; no error if it does not exist.
+// Removes a directory tree (symbolic links as links, not followed); no error if it does not
+// exist. Use it, not std::filesystem::remove_all, in anything that links LibTorch (see the .cpp).
 void remove_tree(const std::string& path);
 
 }  // namespace qd

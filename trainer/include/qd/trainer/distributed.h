@@ -27,6 +27,11 @@ struct WorldInfo {
 // std::invalid_argument naming a variable that is missing or malformed.
 WorldInfo world_from_environment();
 
+// Whether this build can train data-parallel: LibTorch's Gloo headers were there when it was built
+// (Debian's libtorch-dev has them; PyTorch's pip wheels do not). Without them a Collectives refuses
+// to be made, saying why.
+bool data_parallel_available();
+
 // The collectives of one data-parallel run, every process calling each in the same order.
 class Collectives {
  public:
