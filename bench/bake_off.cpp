@@ -42,16 +42,17 @@ struct Recipe {
   std::string source;
 };
 
-// qd's recipe without `part` ("" for none): the --augment transforms, "ema" or "r1".
+// qd's recipe (the preset `--arch qd`, presets.cpp) without `part` ("" for none): one of its
+// --augment transforms, "ema" or "r1".
 std::string qd_recipe(const std::string& part) {
+  if (part.empty()) return "--arch qd";
+  if (part == "ema") return "--arch qd --ema-decay 0";
+  if (part == "r1") return "--arch qd --r1 0 --r1-every 1";
   std::string transforms;
   for (const char* t : {"flip", "translation", "cutout"}) {
     if (part != t) transforms += (transforms.empty() ? "" : ",") + std::string(t);
   }
-  std::string args = "--arch small --augment " + transforms;
-  if (part != "ema") args += " --ema-decay 0.999";
-  if (part != "r1") args += " --r1 0.1 --r1-every 16";
-  return args;
+  return "--arch qd --augment " + transforms;
 }
 
 // The seed recipes, qd's recipe, and its ablation: the recipe without each of its parts in turn.

@@ -121,14 +121,37 @@ TEST_CASE("sides a preset cannot draw are refused, saying which it can") {
   CHECK_THROWS_AS(model_config("small", false, 100, 1, {512, 1}), std::invalid_argument);
 }
 
-TEST_CASE("cdcgan is conditional keras-dcgan, unknown names are refused with the list") {
+TEST_CASE(
+    "cdcgan is conditional keras-dcgan, qd is small, unknown names are refused with the list") {
   bool conditional = false;
   CHECK(parse_arch("cdcgan", &conditional) == Arch::kKerasDcgan);
   CHECK(conditional);
   CHECK(parse_arch("small", &conditional) == Arch::kSmall);
   CHECK_FALSE(conditional);
+  CHECK(parse_arch("qd", &conditional) == Arch::kSmall);
+  CHECK_FALSE(conditional);
   CHECK_THROWS_WITH_AS(parse_arch("big"), doctest::Contains("known: keras-dcgan"),
                        std::invalid_argument);
+  CHECK_THROWS_WITH_AS(parse_arch("big"), doctest::Contains("cdcgan, qd"), std::invalid_argument);
+}
+
+TEST_CASE("training defaults: small's batches and smoothing, qd's recipe on top, the rest off") {
+  const TrainingDefaults small = training_defaults("small");
+  CHECK(small.batch_size == 16);
+  CHECK(small.label_smoothing == doctest::Approx(0.1));
+  CHECK(small.augment == "off");
+  CHECK(small.ema_decay == 0);
+  CHECK(small.r1 == 0);
+  const TrainingDefaults qd = training_defaults("qd");
+  CHECK(qd.batch_size == 16);
+  CHECK(qd.label_smoothing == doctest::Approx(0.1));
+  CHECK(qd.augment == "flip,translation,cutout");
+  CHECK(qd.ema_decay == doctest::Approx(0.999));
+  CHECK(qd.r1 == doctest::Approx(0.1));
+  CHECK(qd.r1_every == 16);
+  const TrainingDefaults keras = training_defaults("keras-dcgan");
+  CHECK(keras.batch_size == 64);
+  CHECK(keras.augment == "off");
 }
 
 TEST_CASE("weights start as DCGAN prescribes: N(0, 0.02), batch-norm scales N(1, 0.02)") {

@@ -286,6 +286,36 @@ TEST_CASE(
   }
 }
 
+TEST_CASE(
+    "--arch qd: small's networks with qd's recipe, each part overridable, resumed by the "
+    "same command plus --resume") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("train_qd_preset");
+  copy_bitmaps(shared, "cat", 64, dir / "cat.npy");
+  const std::string common = "--shards " + quoted(dir / "cat.npy") + " --threads 1 --workers 1 ";
+  const std::string recipe = common + "--arch qd --out " + quoted(dir / "qd");
+  auto r = run_command(qd_train(recipe + " --epochs 1"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  std::string config = qd::test::read_file(dir / "qd" / "config.json");
+  for (const char* field : {"\"arch\": \"qd\"", "\"batch_size\": 16", "\"label_smoothing\": 0.1,",
+                            "\"ema_decay\": 0.999,", "\"augment\": \"flip,translation,cutout\"",
+                            "\"r1\": 0.1,", "\"r1_every\": 16,"}) {
+    CHECK_MESSAGE(config.find(field) != std::string::npos, field);
+  }
+  r = run_command(qd_train(recipe + " --epochs 2 --resume"));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(step_of(qd::train::list_checkpoints((dir / "qd").string()).back()) == 8);
+
+  r = run_command(qd_train(common + "--arch qd --augment translation --r1 0 --epochs 1 --out " +
+                           quoted(dir / "own")));
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  config = qd::test::read_file(dir / "own" / "config.json");
+  for (const char* field :
+       {"\"augment\": \"translation\"", "\"r1\": 0,", "\"ema_decay\": 0.999,"}) {
+    CHECK_MESSAGE(config.find(field) != std::string::npos, field);
+  }
+}
+
 TEST_CASE("SIGTERM: a checkpoint of the current step, exit code 130, and --resume finishes") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("train_sigterm");

@@ -91,7 +91,8 @@ struct ParsedCommandLine {
 // Options whose default depends on --arch (qd::train::training_defaults): shown without one.
 bool preset_default(std::string_view key) {
   return key == "batch_size" || key == "lr_g" || key == "lr_d" || key == "beta1" ||
-         key == "beta2" || key == "label_smoothing";
+         key == "beta2" || key == "label_smoothing" || key == "augment" || key == "ema_decay" ||
+         key == "r1" || key == "r1_every";
 }
 
 const char* short_name(std::string_view key) {
@@ -116,14 +117,19 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         std::string name = qd::train::option_name(key);
         if (const char* s = short_name(k)) name += std::string(",") + s;
         std::string help = help_text;
-        if (k == "arch") help = "model preset: " + archs + " (cdcgan = conditional keras-dcgan)";
+        if (k == "arch") {
+          help = "model preset: " + archs +
+                 " (cdcgan = conditional keras-dcgan; qd = small's networks with qd's recipe, "
+                 "the best drawings on a CPU: --augment flip,translation,cutout --ema-decay "
+                 "0.999 --r1 0.1 --r1-every 16)";
+        }
         const auto add = [&](const po::value_semantic* semantic) {
           options.add_options()(name.c_str(), semantic, help.c_str());
         };
         if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           add(po::value(&shards)->multitoken());
         } else if constexpr (std::is_same_v<T, std::string>) {
-          if (field.empty()) {
+          if (field.empty() || preset_default(k)) {
             add(po::value(&field));
           } else {
             cli::add_value(options, name, field, help);
@@ -179,7 +185,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     return cli::given(vm, option.c_str()) || by_lr;
   };
   // Per-preset defaults, where the command line does not say otherwise.
-  const auto defaults = qd::train::training_defaults(qd::train::parse_arch(o.arch));
+  const auto defaults = qd::train::training_defaults(o.arch);
   if (!cli::given(vm, "lr")) lr = defaults.lr;
   if (!cli::given(vm, "lr-g")) s.lr_g = lr;
   if (!cli::given(vm, "lr-d")) s.lr_d = lr;
@@ -190,6 +196,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
     s.label_smoothing = s.loss == qd::train::GanLoss::kBce ? defaults.label_smoothing : 0;
   }
   if (!cli::given(vm, "batch-size")) o.batch_size = defaults.batch_size;
+  if (!cli::given(vm, "augment")) s.augment = defaults.augment;
+  if (!cli::given(vm, "ema-decay")) s.ema_decay = defaults.ema_decay;
+  if (!cli::given(vm, "r1")) s.r1 = defaults.r1;
+  if (!cli::given(vm, "r1-every")) s.r1_every = defaults.r1_every;
   if (parsed.summary) return parsed;
 
   if (o.out.empty()) throw cli::UsageError("--out is required");

@@ -9,8 +9,10 @@ namespace qd::train {
 
 enum class Arch { kKerasDcgan, kTfDcgan, kSmall, kSuperdeep };
 
-// "keras-dcgan", "tf-dcgan", "small", "superdeep" (and "cdcgan" = conditional keras-dcgan, which
-// parse_arch reports through `conditional`). Throws std::invalid_argument listing the names.
+// "keras-dcgan", "tf-dcgan", "small", "superdeep", and two names for one of those with more:
+// "cdcgan" = conditional keras-dcgan (parse_arch reports it through `conditional`) and "qd" =
+// small's networks trained with qd's recipe (training_defaults). Throws std::invalid_argument
+// listing the names.
 Arch parse_arch(const std::string& name, bool* conditional = nullptr);
 std::string arch_name(Arch arch);
 std::vector<std::string> arch_names();  // every name parse_arch accepts
@@ -56,7 +58,12 @@ struct TrainingDefaults {
   double beta2 = 0.999;
   double label_smoothing = 0.0;
   int64_t batch_size = 64;
+  // qd's recipe; off in every other preset.
+  std::string augment = "off";
+  double ema_decay = 0.0;
+  double r1 = 0.0;
+  int64_t r1_every = 1;
 };
-TrainingDefaults training_defaults(Arch arch);
+TrainingDefaults training_defaults(const std::string& preset);  // --arch's name
 
 }  // namespace qd::train

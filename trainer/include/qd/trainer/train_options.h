@@ -77,18 +77,20 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     "IDX and CIFAR-10 inputs: a file naming their labels 0, 1, ... one per line [default: the "
     "numbers; CIFAR-10: batches.meta.txt beside the data]",
     o.class_names...);
-  v("arch", fixed, "model preset (cdcgan = conditional keras-dcgan)", o.arch...);
+  v("arch", fixed, "model preset (cdcgan = conditional keras-dcgan; qd = small with qd's recipe)",
+    o.arch...);
   v("conditional", fixed, "condition both networks on the category (one category per input)",
     o.conditional...);
   v("epochs", free, "epochs in the whole run", o.epochs...);
-  v("batch_size", fixed, "images per step [default: 16 for small, else 64]", o.batch_size...);
+  v("batch_size", fixed, "images per step [default: 16 for small and qd, else 64]",
+    o.batch_size...);
   v("latent_dim", fixed, "size of the noise vector", o.latent_dim...);
   v("lr_g", fixed, "the generator's learning rate (overrides --lr)", o.step.lr_g...);
   v("lr_d", fixed, "the discriminator's learning rate (overrides --lr)", o.step.lr_d...);
   v("beta1", fixed, "Adam's beta1 [default: 0.5]", o.step.beta1...);
   v("beta2", fixed, "Adam's beta2 [default: 0.999]", o.step.beta2...);
   v("label_smoothing", fixed,
-    "one-sided: D's target for real images is 1 - this [default: 0.1 for small (as "
+    "one-sided: D's target for real images is 1 - this [default: 0.1 for small and qd (as "
     "pytorch/examples), else 0]",
     o.step.label_smoothing...);
   v("label_noise", fixed, "probability of flipping each of D's targets (e.g. 0.05)",
@@ -101,19 +103,22 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     o.step.instance_noise_steps...);
   v("ema_decay", fixed,
     "> 0: sample from an exponential moving average of the generator's weights with this decay "
-    "per step (e.g. 0.999); grids and qd_sample draw from it",
+    "per step (e.g. 0.999); grids and qd_sample draw from it [default: 0.999 for qd, else 0]",
     o.step.ema_decay...);
   v("augment", fixed,
     "DiffAugment of every image the discriminator sees, real and generated: off, or "
-    "any of translation, cutout and flip (mirroring), comma-separated (e.g. translation,cutout)",
+    "any of translation, cutout and flip (mirroring), comma-separated [default: "
+    "flip,translation,cutout for qd, else off]",
     o.step.augment...);
   v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", o.step.loss...);
   v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
     o.step.spectral_norm...);
   v("r1", fixed,
-    "> 0: R1 penalty's gamma on the discriminator's gradient at real images (e.g. 0.1)",
+    "> 0: R1 penalty's gamma on the discriminator's gradient at real images [default: 0.1 for "
+    "qd, else 0]",
     o.step.r1...);
-  v("r1_every", fixed, "steps between R1 penalties (lazy; each weighted by this)",
+  v("r1_every", fixed,
+    "steps between R1 penalties (lazy; each weighted by this) [default: 16 for qd, else 1]",
     o.step.r1_every...);
   v("seed", fixed, "seeds weights, noise, dropout and the data order", o.step.seed...);
   v("device", free, "auto (CUDA when available), cpu or cuda", o.device...);
