@@ -1,7 +1,6 @@
 // Collectives over a c10d Gloo process group. Built only when LibTorch's Gloo headers are there
 // (Debian's libtorch-dev has them; PyTorch's pip wheels do not): otherwise collectives_absent.cpp.
 #include <chrono>
-#include <cstdlib>
 #include <stdexcept>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
@@ -11,11 +10,6 @@
 namespace qd::train {
 
 namespace {
-
-const char* variable(const char* name) {
-  const char* value = std::getenv(name);
-  return value != nullptr && *value != '\0' ? value : nullptr;
-}
 
 // Messages from Gloo run over several lines with a C++ backtrace: the first says what happened.
 std::string first_line(const std::string& text) {
@@ -51,7 +45,7 @@ Collectives::Collectives(const WorldInfo& world, int timeout_s)
     options.port = static_cast<uint16_t>(world.master_port);
     // torchrun's agent already serves the store on MASTER_PORT and says so; otherwise (srun, or
     // processes started by hand) process 0 serves it.
-    const char* agent_store = variable("TORCHELASTIC_USE_AGENT_STORE");
+    const char* agent_store = environment_value("TORCHELASTIC_USE_AGENT_STORE");
     options.isServer = world.rank == 0 && !(agent_store && std::string(agent_store) == "True");
     options.numWorkers = world.size;
     options.waitWorkers = true;
@@ -60,7 +54,7 @@ Collectives::Collectives(const WorldInfo& world, int timeout_s)
     auto gloo = c10d::ProcessGroupGloo::Options::create();
     gloo->timeout = timeout;
     // As PyTorch does: GLOO_SOCKET_IFNAME names the interface, else the host's own name.
-    if (const char* interface = variable("GLOO_SOCKET_IFNAME")) {
+    if (const char* interface = environment_value("GLOO_SOCKET_IFNAME")) {
       gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(interface));
     } else if (world.master_addr == "127.0.0.1" || world.master_addr == "localhost") {
       gloo->devices.push_back(c10d::ProcessGroupGloo::createDeviceForHostname("127.0.0.1"));

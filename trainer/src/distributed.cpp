@@ -5,15 +5,15 @@
 
 namespace qd::train {
 
-namespace {
-
-const char* variable(const char* name) {
+const char* environment_value(const char* name) {
   const char* value = std::getenv(name);
   return value != nullptr && *value != '\0' ? value : nullptr;
 }
 
+namespace {
+
 int number(const char* name, int fallback, bool required) {
-  const char* text = variable(name);
+  const char* text = environment_value(name);
   if (text == nullptr) {
     if (required) {
       throw std::invalid_argument(std::string(name) +
@@ -33,11 +33,11 @@ int number(const char* name, int fallback, bool required) {
 
 WorldInfo world_from_environment() {
   WorldInfo w;
-  const bool torchrun = variable("RANK") != nullptr;
+  const bool torchrun = environment_value("RANK") != nullptr;
   // Slurm's variables are also set inside a batch script that runs one qd_train: only with
   // MASTER_ADDR, which srun users export for the run, do they make it data-parallel.
-  const bool slurm =
-      !torchrun && variable("SLURM_PROCID") != nullptr && variable("MASTER_ADDR") != nullptr;
+  const bool slurm = !torchrun && environment_value("SLURM_PROCID") != nullptr &&
+                     environment_value("MASTER_ADDR") != nullptr;
   if (!torchrun && !slurm) return w;
   w.rank = number(torchrun ? "RANK" : "SLURM_PROCID", 0, true);
   w.size = number(torchrun ? "WORLD_SIZE" : "SLURM_NTASKS", 1, true);
@@ -48,7 +48,7 @@ WorldInfo world_from_environment() {
                                 std::to_string(w.size));
   }
   if (!w.distributed()) return w;
-  const char* addr = variable("MASTER_ADDR");
+  const char* addr = environment_value("MASTER_ADDR");
   if (addr == nullptr) {
     throw std::invalid_argument(
         "MASTER_ADDR is not set: a data-parallel run needs the host of process 0 (torchrun sets "

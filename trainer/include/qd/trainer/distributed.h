@@ -27,6 +27,9 @@ struct WorldInfo {
 // std::invalid_argument naming a variable that is missing or malformed.
 WorldInfo world_from_environment();
 
+// An environment variable's value; null when it is unset or empty (as torchrun treats both).
+const char* environment_value(const char* name);
+
 // Whether this build can train data-parallel: LibTorch's Gloo headers were there when it was built
 // (Debian's libtorch-dev has them; PyTorch's pip wheels do not). Without them a Collectives refuses
 // to be made, saying why.
