@@ -28,8 +28,8 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
+#include "qd/eval/score_file.h"
 #include "qd/store/atomic_directory.h"
-#include "qd/trainer/score_file.h"
 
 namespace fs = std::filesystem;
 namespace cli = qd::cli;

@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "qd/data/dataset.h"
+#include "qd/data/device_batches.h"
+#include "qd/data/loader.h"
+#include "qd/step/cuda_support.h"
+#include "qd/step/gan_trainer.h"
 #include "qd/store/npy.h"
-#include "qd/trainer/cuda_support.h"
-#include "qd/trainer/dataset.h"
-#include "qd/trainer/device_batches.h"
-#include "qd/trainer/gan_trainer.h"
-#include "qd/trainer/loader.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;

@@ -18,8 +18,8 @@
 #include <thread>
 #include <vector>
 
-#include "qd/trainer/dataset.h"
-#include "qd/trainer/loader.h"
+#include "qd/data/dataset.h"
+#include "qd/data/loader.h"
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;

@@ -7,9 +7,9 @@
 #include <string>
 
 #include "fuzz_support.h"
+#include "qd/run/run_directory.h"
+#include "qd/run/train_options.h"
 #include "qd/store/store_error.h"
-#include "qd/trainer/run_directory.h"
-#include "qd/trainer/train_options.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static qd::fuzz::ScratchDir dir;

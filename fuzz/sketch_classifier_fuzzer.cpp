@@ -10,7 +10,7 @@
 #include <string>
 
 #include "fuzz_support.h"
-#include "qd/trainer/sketch_classifier.h"
+#include "qd/eval/sketch_classifier.h"
 
 namespace {
 

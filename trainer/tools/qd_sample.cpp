@@ -4,9 +4,9 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
+#include "qd/report/reports.h"
+#include "qd/run/run_directory.h"
 #include "qd/store/npy.h"
-#include "qd/trainer/reports.h"
-#include "qd/trainer/run_directory.h"
 #include "sample_flags.h"
 
 namespace {

@@ -7,9 +7,9 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
-#include "qd/trainer/run_report.h"
-#include "qd/trainer/run_score.h"
-#include "qd/trainer/score_file.h"
+#include "qd/eval/run_score.h"
+#include "qd/eval/score_file.h"
+#include "qd/run/run_report.h"
 #include "sample_flags.h"
 
 namespace {

@@ -14,13 +14,13 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
-#include "qd/trainer/dataset.h"
-#include "qd/trainer/networks.h"
-#include "qd/trainer/presets.h"
-#include "qd/trainer/run_directory.h"
-#include "qd/trainer/summary.h"
-#include "qd/trainer/train_options.h"
-#include "qd/trainer/training_run.h"
+#include "qd/data/dataset.h"
+#include "qd/model/networks.h"
+#include "qd/model/presets.h"
+#include "qd/model/summary.h"
+#include "qd/run/run_directory.h"
+#include "qd/run/train_options.h"
+#include "qd/run/training_run.h"
 
 namespace {
 

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "qd/cli/command_line.h"
-#include "qd/trainer/sampler.h"
+#include "qd/run/trained_run.h"
 
 namespace qd::train {
 

@@ -1,0 +1,186 @@
+#include <cairo.h>
+#include <gif_lib.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+#include "qd/report/reports.h"
+#include "qd/store/atomic_file.h"
+
+namespace qd::train {
+namespace {
+
+// A frame flattened onto white, as RGB bytes.
+struct RgbImage {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  // width * height * 3
+
+  bool grey() const {
+    for (size_t i = 0; i < pixels.size(); i += 3) {
+      if (pixels[i] != pixels[i + 1] || pixels[i] != pixels[i + 2]) return false;
+    }
+    return true;
+  }
+};
+
+RgbImage read_png_as_rgb(const std::string& path) {
+  using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
+  Surface png(cairo_image_surface_create_from_png(path.c_str()), cairo_surface_destroy);
+  if (cairo_surface_status(png.get()) != CAIRO_STATUS_SUCCESS) {
+    throw std::runtime_error(
+        path + ": cannot read PNG: " + cairo_status_to_string(cairo_surface_status(png.get())));
+  }
+  RgbImage image;
+  image.width = cairo_image_surface_get_width(png.get());
+  image.height = cairo_image_surface_get_height(png.get());
+  // Flatten whatever format the PNG had onto white, in one known layout (RGB24).
+  Surface rgb(cairo_image_surface_create(CAIRO_FORMAT_RGB24, image.width, image.height),
+              cairo_surface_destroy);
+  cairo_t* cr = cairo_create(rgb.get());
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_set_source_surface(cr, png.get(), 0, 0);
+  cairo_paint(cr);
+  cairo_destroy(cr);
+  cairo_surface_flush(rgb.get());
+  const uint8_t* data = cairo_image_surface_get_data(rgb.get());
+  const int stride = cairo_image_surface_get_stride(rgb.get());
+  image.pixels.resize(static_cast<size_t>(image.width) * image.height * 3);
+  uint8_t* out = image.pixels.data();
+  for (int y = 0; y < image.height; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
+    for (int x = 0; x < image.width; ++x) {
+      *out++ = static_cast<uint8_t>((row[x] >> 16) & 0xff);
+      *out++ = static_cast<uint8_t>((row[x] >> 8) & 0xff);
+      *out++ = static_cast<uint8_t>(row[x] & 0xff);
+    }
+  }
+  return image;
+}
+
+int append_to_string(GifFileType* gif, const GifByteType* bytes, int length) {
+  static_cast<std::string*>(gif->UserData)->append(reinterpret_cast<const char*>(bytes), length);
+  return length;
+}
+
+class GifEncoder {
+ public:
+  GifEncoder(const std::string& path, int width, int height) : path_(path), width_(width) {
+    int error = 0;
+    gif_ = EGifOpen(&bytes_, append_to_string, &error);
+    if (gif_ == nullptr) fail(error);
+    EGifSetGifVersion(gif_, true);  // GIF89a: needed for delays and looping
+    GifColorType grey[256];
+    for (int i = 0; i < 256; ++i) grey[i] = {GifByteType(i), GifByteType(i), GifByteType(i)};
+    ColorMapObject* palette = GifMakeMapObject(256, grey);
+    const int status = EGifPutScreenDesc(gif_, width, height, 8, 255, palette);
+    GifFreeMapObject(palette);
+    check(status);
+    // The NETSCAPE2.0 application extension: loop forever (count 0).
+    check(EGifPutExtensionLeader(gif_, APPLICATION_EXT_FUNC_CODE));
+    check(EGifPutExtensionBlock(gif_, 11, "NETSCAPE2.0"));
+    const unsigned char loop[3] = {1, 0, 0};
+    check(EGifPutExtensionBlock(gif_, 3, loop));
+    check(EGifPutExtensionTrailer(gif_));
+  }
+  ~GifEncoder() {
+    if (gif_ != nullptr) EGifCloseFile(gif_, nullptr);
+  }
+  GifEncoder(const GifEncoder&) = delete;
+  GifEncoder& operator=(const GifEncoder&) = delete;
+
+  // One full-canvas frame of width x height palette indices; `palette` null: the global grey one.
+  void add_frame(const std::vector<uint8_t>& pixels, int height, int delay_cs,
+                 const ColorMapObject* palette) {
+    GraphicsControlBlock control{};
+    control.DisposalMode = DISPOSE_DO_NOT;
+    control.DelayTime = delay_cs;
+    control.TransparentColor = NO_TRANSPARENT_COLOR;
+    GifByteType extension[4];
+    const size_t length = EGifGCBToExtension(&control, extension);
+    check(EGifPutExtension(gif_, GRAPHICS_EXT_FUNC_CODE, static_cast<int>(length), extension));
+    check(EGifPutImageDesc(gif_, 0, 0, width_, height, false, palette));
+    for (int y = 0; y < height; ++y) {
+      check(
+          EGifPutLine(gif_, const_cast<GifByteType*>(pixels.data() + size_t(y) * width_), width_));
+    }
+  }
+
+  std::string finish() {
+    int error = 0;
+    const int status = EGifCloseFile(gif_, &error);
+    gif_ = nullptr;
+    if (status != GIF_OK) fail(error);
+    return std::move(bytes_);
+  }
+
+ private:
+  void check(int status) const {
+    if (status != GIF_OK) fail(gif_->Error);
+  }
+  [[noreturn]] void fail(int error) const {
+    const char* why = GifErrorString(error);
+    throw std::runtime_error(path_ + ": cannot encode GIF: " + (why ? why : "unknown error"));
+  }
+
+  std::string path_;
+  int width_;
+  std::string bytes_;
+  GifFileType* gif_ = nullptr;
+};
+
+}  // namespace
+
+void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
+                        int delay_cs) {
+  if (frames.empty()) throw std::invalid_argument(path + ": a GIF needs at least one frame");
+  std::vector<RgbImage> images;
+  images.reserve(frames.size());
+  int width = 0, height = 0;
+  bool grey = true;
+  for (const std::string& frame : frames) {
+    images.push_back(read_png_as_rgb(frame));
+    width = std::max(width, images.back().width);
+    height = std::max(height, images.back().height);
+    grey = grey && images.back().grey();
+  }
+  GifEncoder gif(path, width, height);
+  const auto pixels = static_cast<size_t>(width) * height;
+  std::vector<uint8_t> red, green, blue, indices(pixels);
+  for (const RgbImage& image : images) {
+    // The frame on a white canvas as large as the largest, one plane per colour.
+    red.assign(pixels, 255);
+    green.assign(pixels, 255);
+    blue.assign(pixels, 255);
+    for (int y = 0; y < image.height; ++y) {
+      for (int x = 0; x < image.width; ++x) {
+        const uint8_t* p = image.pixels.data() + (static_cast<size_t>(y) * image.width + x) * 3;
+        const size_t at = static_cast<size_t>(y) * width + x;
+        red[at] = p[0];
+        green[at] = p[1];
+        blue[at] = p[2];
+      }
+    }
+    if (grey) {
+      gif.add_frame(red, height, delay_cs, nullptr);  // grey levels index the grey palette
+      continue;
+    }
+    int colours = 256;
+    GifColorType palette[256] = {};
+    if (GifQuantizeBuffer(static_cast<unsigned>(width), static_cast<unsigned>(height), &colours,
+                          red.data(), green.data(), blue.data(), indices.data(),
+                          palette) != GIF_OK) {
+      throw std::runtime_error(path + ": cannot choose a palette for a frame of " +
+                               std::to_string(width) + "x" + std::to_string(height));
+    }
+    // giflib wants a power of two; the entries past `colours` are never indexed.
+    std::unique_ptr<ColorMapObject, decltype(&GifFreeMapObject)> map(GifMakeMapObject(256, palette),
+                                                                     GifFreeMapObject);
+    gif.add_frame(indices, height, delay_cs, map.get());
+  }
+  write_file_atomically(path, gif.finish());
+}
+
+}  // namespace qd::train

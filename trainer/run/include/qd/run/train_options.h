@@ -1,0 +1,195 @@
+#pragma once
+// Every option of a training run, declared once: qd_train binds its command line to these fields,
+// config.json records them, and --resume decides from visit_run_fields which may change.
+
+#include <cstdint>
+#include <functional>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "qd/data/dataset.h"
+#include "qd/step/device.h"
+#include "qd/step/fast_path.h"
+#include "qd/step/train_settings.h"
+#include "qd/store/manifest.h"
+
+namespace qd::train {
+
+// Where the batches come from: the whole dataset in the device's memory (on; auto: when that is a
+// GPU with room to spare), or the prefetching loader (off).
+enum class DataOnDevice { kAuto, kOn, kOff };
+const char* to_string(DataOnDevice mode);
+DataOnDevice parse_data_on_device(std::string_view name);  // throws std::invalid_argument
+
+struct TrainOptions {
+  std::vector<std::string> shards;                // any input Dataset::open reads
+  SplitSelection split = SplitSelection::kTrain;  // of shard directories
+  std::string classes;      // of IDX, CIFAR-10 and image-folder inputs (DatasetOptions)
+  std::string class_names;  // a file naming IDX and CIFAR-10 labels
+  std::string out;          // the run directory
+  bool resume = false;
+
+  std::string arch = "keras-dcgan";  // a name parse_arch accepts
+  bool conditional = false;
+  int64_t epochs = 25;  // the run's total, counted from its start
+  int64_t batch_size = 64;
+  int64_t latent_dim = 100;
+  TrainSettings step;
+
+  DeviceChoice device = DeviceChoice::kAuto;
+  int threads = 0;  // CPU threads for torch (0: all cores)
+  int workers = 2;  // loader threads
+  DataOnDevice data_on_device = DataOnDevice::kAuto;
+  FastPath fast;
+  int64_t checkpoint_every = 500;
+  int keep_checkpoints = 3;
+  int64_t log_every = 50;  // steps per metrics.csv row
+
+  std::string classifier;     // a sketch classifier's directory: evaluate as the run trains
+  int64_t eval_every = 1;     // epochs between evaluations (with a classifier)
+  int64_t eval_count = 1000;  // images per category and evaluation, as qd_score's --count
+};
+
+// Whether a field may take a new value when a run is resumed.
+enum class OnResume { kFixed, kMayChange };
+
+// Calls v(key, on_resume, help, field of each of `options`...) for every field config.json
+// records, in its order. The command-line option is --key with '-' for '_', and `help` is its
+// --help text: qd_train's options, config.json and --resume all come from this one list. One
+// visitor can read, write or compare several TrainOptions in step.
+template <class Visitor, class... Options>
+void visit_run_fields(Visitor&& v, Options&... o) {
+  constexpr auto fixed = OnResume::kFixed;
+  constexpr auto free = OnResume::kMayChange;
+  v("shards", free,
+    "input data, repeatable and/or comma-separated: shard directories, parents of several, "
+    ".npy files, IDX images files (MNIST), CIFAR-10 binary files or folders, folders of PNGs",
+    o.shards...);  // the same images on --resume: checked against config.json's data
+  v("split", fixed, "which shards of qd_prepare directories: train, val or all", o.split...);
+  v("classes", fixed,
+    "IDX, CIFAR-10 and image-folder inputs: keep only these classes, names or label numbers, "
+    "comma-separated, in this order (e.g. 0,3,7) [default: all]",
+    o.classes...);
+  v("class_names", fixed,
+    "IDX and CIFAR-10 inputs: a file naming their labels 0, 1, ... one per line [default: the "
+    "numbers; CIFAR-10: batches.meta.txt beside the data]",
+    o.class_names...);
+  v("arch", fixed, "model preset (cdcgan = conditional keras-dcgan; qd = small with qd's recipe)",
+    o.arch...);
+  v("conditional", fixed, "condition both networks on the category (one category per input)",
+    o.conditional...);
+  v("epochs", free, "epochs in the whole run", o.epochs...);
+  v("batch_size", fixed, "images per step [default: 16 for small and qd, else 64]",
+    o.batch_size...);
+  v("latent_dim", fixed, "size of the noise vector", o.latent_dim...);
+  v("lr_g", fixed, "the generator's learning rate (overrides --lr)", o.step.lr_g...);
+  v("lr_d", fixed, "the discriminator's learning rate (overrides --lr)", o.step.lr_d...);
+  v("beta1", fixed, "Adam's beta1 [default: 0.5]", o.step.beta1...);
+  v("beta2", fixed, "Adam's beta2 [default: 0.999]", o.step.beta2...);
+  v("label_smoothing", fixed,
+    "one-sided: D's target for real images is 1 - this [default: 0.1 for small and qd (as "
+    "pytorch/examples), else 0]",
+    o.step.label_smoothing...);
+  v("label_noise", fixed, "probability of flipping each of D's targets (e.g. 0.05)",
+    o.step.label_noise...);
+  v("instance_noise", fixed,
+    "std-dev of Gaussian noise added to D's inputs (real and fake), decaying linearly to 0 "
+    "(e.g. 0.1)",
+    o.step.instance_noise...);
+  v("instance_noise_steps", fixed, "the step at which the instance noise reaches 0",
+    o.step.instance_noise_steps...);
+  v("ema_decay", fixed,
+    "> 0: sample from an exponential moving average of the generator's weights with this decay "
+    "per step (e.g. 0.999); grids and qd_sample draw from it [default: 0.999 for qd, else 0]",
+    o.step.ema_decay...);
+  v("augment", fixed,
+    "DiffAugment of every image the discriminator sees, real and generated: off, or "
+    "any of translation, cutout and flip (mirroring), comma-separated [default: "
+    "flip,translation,cutout for qd, else off]",
+    o.step.augment...);
+  v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", o.step.loss...);
+  v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
+    o.step.spectral_norm...);
+  v("r1", fixed,
+    "> 0: R1 penalty's gamma on the discriminator's gradient at real images [default: 0.1 for "
+    "qd, else 0]",
+    o.step.r1...);
+  v("r1_every", fixed,
+    "steps between R1 penalties (lazy; each weighted by this) [default: 16 for qd, else 1]",
+    o.step.r1_every...);
+  v("seed", fixed, "seeds weights, noise, dropout and the data order", o.step.seed...);
+  v("device", free, "auto (CUDA when available), cpu or cuda", o.device...);
+  v("threads", free, "CPU threads for torch (0: all cores)", o.threads...);
+  v("workers", free, "loader threads assembling batches", o.workers...);
+  v("data_on_device", free,
+    "auto, on or off: the whole dataset in the device's memory, batches gathered there (auto: on "
+    "CUDA when it takes at most a quarter of the free memory), else the prefetching loader",
+    o.data_on_device...);
+  v("cudnn_benchmark", free, "on or off: let cuDNN time its algorithms for the step's shapes",
+    o.fast.cudnn_benchmark...);
+  v("channels_last", free, "on or off: NHWC weights and images", o.fast.channels_last...);
+  v("bf16", free,
+    "on or off: bfloat16 autocast of the forward passes (losses and optimizers in float32)",
+    o.fast.bf16...);
+  v("cuda_graph", free,
+    "on or off: capture the whole step (both networks, both optimizers) in a CUDA graph after 3 "
+    "eager steps and replay it",
+    o.fast.cuda_graph...);
+  v("checkpoint_every", free,
+    "steps between checkpoints (one is also written at the end and on Ctrl-C)",
+    o.checkpoint_every...);
+  v("keep_checkpoints", free, "how many of the newest checkpoints to keep", o.keep_checkpoints...);
+  v("log_every", free, "steps per row of metrics.csv (the only time a step waits for the device)",
+    o.log_every...);
+  v("classifier", fixed,
+    "a Quick, Draw! classifier's directory (e.g. ../shared/quickdraw/models/doodlenet): measure "
+    "FID, KID and top-1 as the run trains (quality.csv, quality.png, checkpoints/best.pt)",
+    o.classifier...);
+  v("eval_every", free, "with --classifier: epochs between evaluations (and after the last)",
+    o.eval_every...);
+  v("eval_count", fixed,
+    "with --classifier: images per category of each evaluation, real and generated, as "
+    "qd_score's --count (n = half of it a side)",
+    o.eval_count...);
+}
+
+// The option of a config.json key: "lr_g" -> "lr-g".
+std::string option_name(std::string_view key);
+
+// A field's value as the user would type it ("on", "cat,dog", "hinge"), for messages and reports.
+template <class T>
+std::string option_text(const T& v) {
+  if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    std::string s;
+    for (const auto& item : v) s += (s.empty() ? "" : ",") + item;
+    return s;
+  } else if constexpr (std::is_same_v<T, bool>) {
+    return v ? "on" : "off";
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return v;
+  } else if constexpr (std::is_enum_v<T>) {
+    return to_string(v);
+  } else {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+  }
+}
+
+// The options Dataset::open takes from a run's.
+DatasetOptions dataset_options(const TrainOptions& options);
+
+// Throws std::invalid_argument naming every option out of range.
+void check_options(const TrainOptions& options);
+
+// The options of a resumed run: `saved` (config.json's), with the fields that may change taken
+// from `command_line` where `given(option)` says the user gave them. A fixed option given again
+// with its value is accepted; with another value it is refused (std::invalid_argument naming
+// each such option, its value and the run's).
+TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& command_line,
+                             const std::function<bool(const std::string& option)>& given);
+
+}  // namespace qd::train

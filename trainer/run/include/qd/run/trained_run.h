@@ -1,0 +1,55 @@
+#pragma once
+// A trained run's generator, loaded from its run directory and checkpoint: what qd_sample draws
+// and qd_score scores.
+
+#include <torch/types.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "qd/eval/run_score.h"
+#include "qd/eval/sketch_classifier.h"
+#include "qd/run/run_directory.h"
+#include "qd/step/device.h"
+#include "qd/step/gan_trainer.h"
+
+namespace qd::train {
+
+struct SampleRequest {
+  std::string run;  // the run directory
+  int64_t count = 64;
+  uint64_t seed = 0;
+  std::string category;    // conditional runs: draw only this one; empty: categories in turn
+  std::string checkpoint;  // best, latest (also when empty) or a checkpoint file
+  DeviceChoice device = DeviceChoice::kAuto;
+  bool last_weights = false;  // runs with --ema-decay: not the averaged weights but the last
+};
+
+// A run's networks as its checkpoint `request.checkpoint` left them.
+struct LoadedRun {
+  SavedRun run;
+  std::unique_ptr<GanTrainer> trainer;
+  std::string checkpoint;  // the file loaded
+};
+// Throws RunDirectoryError (no run, or --checkpoint best in a run without one) or
+// std::runtime_error (no or unreadable checkpoint).
+LoadedRun load_run(const SampleRequest& request);
+
+// The label of `category` in a conditional run; -1 for none. Throws std::invalid_argument for a
+// category the run does not know, or any category for an unconditional run.
+int64_t category_label(const LoadedRun& loaded, const std::string& category);
+
+// `count` images (as GanTrainer::sample gives them) from the generator of the run in request.run.
+// Throws what load_run and category_label throw, and std::runtime_error when `stop` is raised.
+torch::Tensor sample_run(const SampleRequest& request, const std::atomic<bool>& stop);
+
+// qd_score: `request.count` generated images per category of the run (request.category: that
+// one only) against up to as many real ones from the run's data; `among` is among the run's
+// categories. Throws std::invalid_argument for a category the run or the classifier does not
+// know, and what load_run and Dataset::open throw.
+RunScore score_run(const SketchClassifier& classifier, const SampleRequest& request,
+                   const std::atomic<bool>& stop);
+
+}  // namespace qd::train

@@ -1,0 +1,109 @@
+#pragma once
+// The two networks, their optimizers and the training step. Every random draw of a step comes
+// from torch's generator re-seeded from (seed, step), so a run restored from a checkpoint at step
+// k continues exactly as the uninterrupted run would have.
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "qd/model/networks.h"
+#include "qd/model/presets.h"
+#include "qd/step/adam.h"
+#include "qd/step/augment.h"
+#include "qd/step/cuda_support.h"
+#include "qd/step/distributed.h"
+#include "qd/step/fast_path.h"
+#include "qd/step/train_settings.h"
+
+namespace qd::train {
+
+// Means over the steps since the last take_metrics().
+struct StepMetrics {
+  int64_t steps = 0;
+  double loss_d = 0;  // BCE on real + BCE on fake
+  double loss_g = 0;
+  double d_real = 0;  // mean D(x), as a probability
+  double d_fake = 0;  // mean D(G(z)) before the discriminator's update
+};
+
+class GanTrainer {
+ public:
+  // Builds fresh networks with weights drawn from `settings.seed`. Throws std::invalid_argument
+  // for a CUDA graph off CUDA or in a build without CUDA. With `collectives` (a data-parallel
+  // run), each process steps on its share of every batch with its own random draws, and the
+  // gradients of both networks and the batch-norm statistics are averaged over the processes at
+  // every step, so every process holds the same weights.
+  GanTrainer(const ModelConfig& model, const TrainSettings& settings, torch::Device device,
+             FastPath fast = {}, Collectives* collectives = nullptr);
+
+  // One step of both networks on real images: uint8 [B, C, S, S] and int64 labels
+  // [B], on any device (with a CUDA graph, B must not change). Nothing in it waits for the
+  // device: the metrics stay there until take_metrics().
+  void step(const torch::Tensor& images, const torch::Tensor& labels);
+  StepMetrics take_metrics();  // waits for the device
+
+  // The generator's images for `noise` [N, latent] (and labels [N]) in inference mode, as uint8
+  // [N, S, S] (grey) or [N, S, S, C] (colour, HWC) on the CPU: from the averaged weights when there
+  // are some, unless `last_weights`.
+  torch::Tensor sample(const torch::Tensor& noise, const torch::Tensor& labels,
+                       bool last_weights = false);
+  // uint8 images scaled on the device to the preset's range ([-1, 1] or [0, 1]).
+  torch::Tensor to_pixels(const torch::Tensor& images) const;
+
+  // Checkpoints: both networks (and the averaged generator), both optimizers, the step and the
+  // seed. save() is atomic.
+  void save(const std::string& path);
+  void load(const std::string& path);  // throws std::runtime_error naming the file
+
+  int64_t steps_done() const { return step_; }
+  const ModelConfig& model() const { return model_; }
+  const TrainSettings& settings() const { return settings_; }
+  torch::Device device() const { return device_; }
+  const FastPath& fast_path() const { return fast_; }
+  Network& generator() { return generator_; }
+  Network& discriminator() { return discriminator_; }
+  Network& averaged_generator() { return generator_ema_; }  // null without ema_decay
+
+ private:
+  // The step's kernels, the same eager or captured.
+  void run_step(const torch::Tensor& images, const torch::Tensor& labels);
+  void graph_step(const torch::Tensor& images, const torch::Tensor& labels);
+  void update_average();
+
+  ModelConfig model_;
+  TrainSettings settings_;
+  AugmentPolicy augment_;
+  double background_;  // an empty pixel's value in the networks' range
+  torch::Device device_;
+  FastPath fast_;
+  Network generator_;
+  Network discriminator_;
+  Network generator_ema_{nullptr};
+  DeviceAdam opt_g_;
+  DeviceAdam opt_d_;
+  int64_t step_ = 0;
+  torch::Tensor metric_sums_;  // loss_d, loss_g, d_real, d_fake
+  int64_t metric_steps_ = 0;
+  Collectives* collectives_ = nullptr;
+  torch::Tensor sigma_;       // this step's instance-noise std-dev, a scalar on the device
+  torch::Tensor ema_weight_;  // this step's 1 - decay, a scalar on the device
+
+  // CUDA graph: the captured step reads its batch from these fixed buffers.
+  std::unique_ptr<StepGraph> graph_;
+  torch::Tensor graph_images_;
+  torch::Tensor graph_labels_;
+  int64_t graph_steps_ = 0;
+};
+
+// The seed of torch's generator for step `step` of a run seeded with `seed`, in process `rank`
+// of a data-parallel run (process 0 draws what a single process draws).
+uint64_t step_seed(uint64_t seed, int64_t step, int rank = 0);
+
+// A fingerprint of both networks' weights and statistics (and the average's): one sum per
+// tensor, to compare processes.
+torch::Tensor weights_fingerprint(GanTrainer& trainer);
+
+}  // namespace qd::train
