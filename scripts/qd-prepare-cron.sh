@@ -23,13 +23,6 @@ while [ $# -gt 0 ]; do
     *) break ;;
   esac
 done
-out=data  # qd_prepare's --out, to find its lock files
-prev=""
-for arg in "$@"; do
-  case "$prev" in --out|-o) out="$arg" ;; esac
-  case "$arg" in --out=*) out="${arg#--out=}" ;; esac
-  prev="$arg"
-done
 if [ ! -x "$exe" ]; then
   echo "qd-prepare-cron: $exe is not executable (build qd first, or set QD_PREPARE)" >&2
   exit 1
@@ -46,6 +39,9 @@ case "$code" in
   4)
     # Each holder wrote its pid into its lock file when it took the lock: the file's age is the
     # hold's. A lock file nobody holds (flock -n succeeds) is left from a finished run.
+    # qd_prepare says where its output is (--out, --out=, -o, -oDIR, or the default): the wrapper
+    # does not parse its options, and so cannot read them differently.
+    out=$("$exe" --print-out-dir "$@") || out=data
     held="" oldest_h=0 oldest=""
     for lock in "$out"/.locks/*.lock; do
       [ -e "$lock" ] || continue

@@ -35,10 +35,14 @@ void process(Batch& b, const RenderOptions& o, Worker& w) {
   r.outcomes.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
     LineOutcome& out = r.outcomes[i];
-    if (i < b.chunk.too_long.size()) {
+    // The chunker skips unread a line it finds too long before its newline; a shorter one that
+    // arrived in the same read as other lines is caught here, so the limit is exact.
+    const bool skipped = i < b.chunk.too_long.size();
+    const uint64_t line_bytes = skipped ? b.chunk.too_long[i] : b.chunk.line(i).size();
+    if (skipped || line_bytes > o.max_line_bytes) {
       out.rejected = RejectReason::kTooLarge;
-      out.detail = "a line of " + std::to_string(b.chunk.too_long[i]) + " bytes (max " +
-                   std::to_string(o.max_line_bytes) + "), skipped unread";
+      out.detail = "a line of " + std::to_string(line_bytes) + " bytes (max " +
+                   std::to_string(o.max_line_bytes) + ")" + (skipped ? ", skipped unread" : "");
       continue;
     }
     const auto error = w.parser.parse(b.chunk.line(i), w.drawing);

@@ -11,6 +11,7 @@
 #include "qd/cli/run_main.h"
 #include "qd/pipeline/categories.h"
 #include "qd/pipeline/prepare_run.h"
+#include "qd/store/value_range.h"
 #include "settings_flags.h"
 
 namespace {
@@ -49,6 +50,7 @@ struct Options {
   std::string task;
   qd::PrepareRequest request;
   bool quiet = false;
+  bool print_out_dir = false;
 };
 
 Options parse_command_line(int argc, char** argv) {
@@ -69,19 +71,21 @@ Options parse_command_line(int argc, char** argv) {
   add("task", po::value(&o.task),
       "I/N: in a job array of N tasks, this one (I from 0) takes categories I, I+N, I+2N... of "
       "the list (e.g. \"$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT\")");
-  add("threads,j", po::value(&o.request.threads)->default_value(0),
-      "worker threads (0: all cores)");
+  cli::add_value(command_line.visible, "threads,j", o.request.threads,
+                 "worker threads (0: all cores)", qd::between(0, 1024));
+  add = command_line.visible.add_options();
   add("force", po::bool_switch(&p.force), "rebuild categories even if nothing changed");
   add("allow-shrink", po::bool_switch(&p.allow_shrink),
       "accept a result with under half the drawings of the previous one (refused otherwise)");
   add("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
+  add("print-out-dir", po::bool_switch(&o.print_out_dir),
+      "check the command line, print the output directory it names and exit, doing nothing else "
+      "(for scripts: qd-prepare-cron.sh finds the lock files there)");
   cli::parse_or_exit(argc, argv, command_line);
 
   if (o.categories.empty()) {
     throw cli::UsageError("--categories is required (e.g. --categories cat,dog)");
   }
-  qd::check_settings_flags(p.settings);
-  if (o.request.threads < 0) throw cli::UsageError("--threads must be >= 0");
   o.request.categories = qd::resolve_categories(o.categories);  // std::invalid_argument: exit 2
   if (!o.task.empty()) {
     const auto [index, count] = qd::parse_task(o.task);
@@ -92,6 +96,10 @@ Options parse_command_line(int argc, char** argv) {
 
 int run(int argc, char** argv) {
   const Options o = parse_command_line(argc, argv);
+  if (o.print_out_dir) {
+    std::printf("%s\n", o.request.options.out_dir.c_str());
+    return cli::kOk;
+  }
   qd::ConsoleProgress console(o.quiet);
   if (o.request.categories.empty()) {
     std::fprintf(stderr, "qd_prepare: --task %s: no category falls to this task\n", o.task.c_str());

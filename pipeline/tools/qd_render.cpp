@@ -16,6 +16,7 @@
 #include "qd/rasterizer/contact_sheet.h"
 #include "qd/store/atomic_file.h"
 #include "qd/store/npy.h"
+#include "qd/store/value_range.h"
 #include "settings_flags.h"
 
 namespace {
@@ -46,26 +47,27 @@ Options parse_command_line(int argc, char** argv) {
       "Exit codes: 0 all lines rendered, 1 input or output failed, 2 usage error,\n"
       "3 rendered, but some lines were rejected (or the input was cut off), 130 interrupted\n"
       "(SIGINT/SIGTERM; no output written).\n\nOptions");
-  auto add = command_line.visible.add_options();
-  add("out,o", po::value(&o.out), "write the images to this .npy file: uint8 [N, size, size]");
-  add("grid,g", po::value(&o.grid), "write a PNG contact sheet of the first drawings");
-  add("grid-count", po::value(&o.grid_count)->default_value(64), "drawings on the contact sheet");
-  add("grid-scale", po::value(&o.grid_scale)->default_value(2),
-      "contact sheet pixels per image pixel");
-  add("limit,n", po::value(&o.limit)->default_value(0), "stop after N rendered drawings (0: all)");
-  qd::add_settings_flags(command_line.visible, o.settings, qd::SettingsFlags::kRendering);
-  add = command_line.visible.add_options();
-  add("threads,j", po::value(&o.threads)->default_value(0), "worker threads (0: all cores)");
-  add("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
+  po::options_description& options = command_line.visible;
+  options.add_options()("out,o", po::value(&o.out),
+                        "write the images to this .npy file: uint8 [N, size, size]");
+  options.add_options()("grid,g", po::value(&o.grid),
+                        "write a PNG contact sheet of the first drawings");
+  // The sheet is held in memory and drawn on one Cairo surface (at most 32767 pixels a side).
+  cli::add_value(options, "grid-count", o.grid_count, "drawings on the contact sheet",
+                 qd::between<size_t>(1, 10000));
+  cli::add_value(options, "grid-scale", o.grid_scale, "contact sheet pixels per image pixel",
+                 qd::between(1, 16));
+  cli::add_value(options, "limit,n", o.limit, "stop after N rendered drawings (0: all)",
+                 qd::at_least<uint64_t>(0));
+  qd::add_settings_flags(options, o.settings, qd::SettingsFlags::kRendering);
+  cli::add_value(options, "threads,j", o.threads, "worker threads (0: all cores)",
+                 qd::between(0, 1024));
+  options.add_options()("quiet,q", po::bool_switch(&o.quiet), "print nothing but errors");
   command_line.hidden.add_options()("input", po::value(&o.input));
   command_line.positional.add("input", 1);
   cli::parse_or_exit(argc, argv, command_line);
 
   if (o.input.empty()) throw cli::UsageError("no input file given");
-  qd::check_settings_flags(o.settings);
-  if (o.grid_scale < 1 || o.threads < 0) {
-    throw cli::UsageError("--grid-scale must be >= 1 and --threads >= 0");
-  }
   return o;
 }
 

@@ -3,9 +3,11 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <stdexcept>
 
 namespace qd {
 
@@ -63,6 +65,7 @@ JsonWriter& JsonWriter::close(char bracket) {
 }
 
 JsonWriter& JsonWriter::key(std::string_view name) {
+  last_key_ = name;
   value(name);
   text_ += ": ";
   after_key_ = true;
@@ -94,9 +97,14 @@ JsonWriter& JsonWriter::value(uint64_t n) {
 }
 
 JsonWriter& JsonWriter::value(double d) {
-  before_value();
   char buf[32];
   const auto r = std::to_chars(buf, buf + sizeof buf, d);
+  if (!std::isfinite(d)) {
+    // Written as it is, "nan" would make the whole file unreadable to JsonDocument.
+    throw std::domain_error("JSON: \"" + last_key_ + "\" is " + std::string(buf, r.ptr) +
+                            ", which JSON cannot hold");
+  }
+  before_value();
   text_.append(buf, r.ptr);
   return *this;
 }

@@ -44,7 +44,8 @@ uint64_t RejectCounts::total() const {
 bool PrepareSettings::operator==(const PrepareSettings& o) const {
   bool same = true;
   visit_prepare_settings(
-      [&](const char*, const char*, const auto& a, const auto& b) { same &= a == b; }, *this, o);
+      [&](const char*, const char*, const auto&, const auto& a, const auto& b) { same &= a == b; },
+      *this, o);
   return same;
 }
 
@@ -58,7 +59,8 @@ std::string to_json(const Manifest& m) {
       .field("generator", m.generator)
       .field("created_at", m.created_at);
   j.key("options").begin_object();
-  visit_prepare_settings([&](const char* key, const char*, const auto& v) { j.field(key, v); }, o);
+  visit_prepare_settings(
+      [&](const char* key, const char*, const auto&, const auto& v) { j.field(key, v); }, o);
   j.end_object();
   const SourceIdentity& s = m.source;
   j.key("source")
@@ -113,9 +115,17 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
 
   const JsonObject o = top.object("options");
   visit_prepare_settings(
-      [&](const char* key, const char*, auto& v) {
+      [&](const char* key, const char*, const auto& range, auto& v) {
         if (o.has(key)) {
           o.get(key, v);
+          // The command line's ranges: a value outside them is damage, or the work of an older qd
+          // that accepted it (line width 0: black images). A side of 0, for one, would make the
+          // image shards' check the key files' (shard_reader.cpp).
+          try {
+            range.check(std::string("\"") + key + "\"", v);
+          } catch (const std::invalid_argument& e) {
+            o.fail(e.what());
+          }
         } else if (added_after_format_1(key)) {
           v = std::numeric_limits<std::decay_t<decltype(v)>>::max();  // no limit then
         } else {
@@ -123,9 +133,6 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
         }
       },
       m.settings);
-  // A side of 0 would make the image shards' check the key files' (shard_reader.cpp).
-  if (m.settings.size < 1)
-    o.fail("size " + std::to_string(m.settings.size) + " is not an image side");
   if (top.u64("side") != static_cast<uint64_t>(m.settings.size)) top.fail("side differs from size");
 
   const JsonObject s = top.object("source");

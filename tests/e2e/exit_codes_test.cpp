@@ -30,7 +30,7 @@ TEST_CASE("qd_render: usage error 2, SIGTERM 130 with no output written") {
   qd::test::ScratchDir dir("exit_codes_render");
   const auto usage = run_command(std::string(QD_RENDER_EXE) + " --size 0 x.ndjson");
   CHECK(usage.exit_code == 2);
-  CHECK(usage.output.find("qd_render: --size must be 1..4096\nTry 'qd_render --help'.") !=
+  CHECK(usage.output.find("qd_render: --size must be in 1..4096, not 0\nTry 'qd_render --help'.") !=
         std::string::npos);
   const auto fifo = dir / "cat.ndjson";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);

@@ -112,6 +112,11 @@ TEST_CASE("usage errors exit 2 and suggest, --help exits 0") {
   CHECK(help.exit_code == 0);
   CHECK(help.output.find("--keep-unrecognized") != std::string::npos);
   CHECK(help.output.find("Exit codes") != std::string::npos);
+  // Each option's range, as visit_prepare_settings declares it.
+  CHECK(help.output.find("stroke width, in the 256-unit drawing space (0.1..64)") !=
+        std::string::npos);
+  CHECK(help.output.find("too_large (1024..1073741824)") != std::string::npos);
+  CHECK(help.output.find("worker threads (0: all cores) (0..1024)") != std::string::npos);
 }
 
 TEST_CASE("cat and dog from ../shared: Google's exact images, manifest counts match the input") {

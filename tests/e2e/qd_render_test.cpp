@@ -48,6 +48,16 @@ TEST_CASE("usage errors exit 2, unreadable input exits 1, --help exits 0") {
   CHECK(run_command(qd_render("")).exit_code == 2);
   CHECK(run_command(qd_render("x.ndjson --size 0")).exit_code == 2);
   CHECK(run_command(qd_render("x.ndjson --no-such-option")).exit_code == 2);
+  // Boost alone read "-1" into these unsigned options as their largest value.
+  const auto limit = run_command(qd_render("x.ndjson --limit -1"));
+  CHECK(limit.exit_code == 2);
+  CHECK(limit.output.find("qd_render: --limit must be >= 0, not -1\n") == 0);
+  const auto grid = run_command(qd_render("x.ndjson --grid-count -1"));
+  CHECK(grid.exit_code == 2);
+  CHECK(grid.output.find("qd_render: --grid-count must be in 1..10000, not -1\n") == 0);
+  CHECK(run_command(qd_render("x.ndjson --grid-scale 0")).exit_code == 2);
+  // qd_render keeps every drawing: --max-per-category was accepted and ignored.
+  CHECK(run_command(qd_render("x.ndjson --max-per-category 1")).exit_code == 2);
   const auto missing = run_command(qd_render("/nonexistent/cat.ndjson"));
   CHECK(missing.exit_code == 1);
   CHECK(missing.output.find("/nonexistent/cat.ndjson: cannot open") != std::string::npos);

@@ -253,19 +253,103 @@ TEST_CASE("the cron wrapper skips a run that is still going, and reports a stuck
   qd::test::write_file(lock, "4242\n");
   const int holder = qd::test::spawn("flock " + quoted(lock) + " sleep 20");
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  const std::string wrapper = "QD_PREPARE=" + quoted(QD_PREPARE_EXE) + " " +
-                              quoted(path(QD_SOURCE_DIR) / "scripts" / "qd-prepare-cron.sh") +
-                              " --log " + quoted(dir / "log.txt") + " --categories cat --source " +
-                              quoted(shared / "simplified") + " --out " + quoted(dir / "data");
-  const auto fresh = run_command(wrapper);
+  // `out`: qd_prepare's --out, in any spelling it accepts.
+  const auto wrapper = [&](const std::string& out) {
+    return "QD_PREPARE=" + quoted(QD_PREPARE_EXE) + " " +
+           quoted(path(QD_SOURCE_DIR) / "scripts" / "qd-prepare-cron.sh") + " --log " +
+           quoted(dir / "log.txt") + " --categories cat --source " + quoted(shared / "simplified") +
+           " " + out;
+  };
+  const path data = dir / "data";
+  const auto fresh = run_command(wrapper("--out " + quoted(data)));
   CHECK(fresh.exit_code == 0);
   CHECK(fresh.output.empty());  // nothing for cron to mail
   CHECK(qd::test::read_file(dir / "log.txt").find("skipped") != std::string::npos);
   REQUIRE(run_command("touch -d '7 hours ago' " + quoted(lock)).exit_code == 0);
-  const auto stuck = run_command(wrapper);
-  CHECK(stuck.exit_code == 4);
-  CHECK_MESSAGE(stuck.output.find("stuck: ") != std::string::npos, stuck.output);
-  CHECK(stuck.output.find("held for 7 h by pid 4242") != std::string::npos);
+  // The wrapper once parsed the options itself and missed -oDIR: "skipped", exit 0, every night.
+  for (const std::string& out : {"--out " + quoted(data), "--out=" + quoted(data),
+                                 "-o " + quoted(data), "-o" + quoted(data)}) {
+    CAPTURE(out);
+    const auto stuck = run_command(wrapper(out));
+    CHECK(stuck.exit_code == 4);
+    CHECK_MESSAGE(stuck.output.find("stuck: ") != std::string::npos, stuck.output);
+    CHECK(stuck.output.find("held for 7 h by pid 4242") != std::string::npos);
+  }
   ::kill(holder, SIGTERM);
   qd::test::wait_exit_code(holder);
+}
+
+TEST_CASE("an option out of its range is refused before anything is written: exit 2, one line") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("refresh_bad_values");
+  const std::string source = "--categories cat --source " + quoted(shared / "simplified");
+  const std::string command = source + " --out " + quoted(dir / "data") + " --force";
+  REQUIRE(run_command(qd_prepare(command)).exit_code == 0);
+  const auto before = snapshot(dir / "data");
+  const std::map<std::string, std::string> refused = {
+      // Each was accepted: line width 0 wrote black images, -1 read as 2^64-1 (or 2^32-1: every
+      // drawing dropped), a record limit of 0 still kept 21 of the 22 drawings.
+      {"--line-width 0", "--line-width must be in 0.1..64, not 0"},
+      {"--line-width nan", "--line-width must be in 0.1..64, not nan"},
+      {"--padding inf", "--padding must be in 0..256, not inf"},
+      {"--max-per-category -1", "--max-per-category must be >= 0, not -1"},
+      {"--min-points -1", "--min-points must be >= 0, not -1"},
+      {"--max-record-bytes 0", "--max-record-bytes must be in 1024..1073741824, not 0"},
+      {"--min-extent 256", "--min-extent must be in 0..255, not 256"},
+      {"--max-points 0", "--max-points must be >= 1, not 0"},
+      {"--shard-size -5", "--shard-size must be >= 1, not -5"},
+      {"-s 4097", "--size must be in 1..4096, not 4097"},
+      {"--val-fraction 1.5", "--val-fraction must be in 0..1, not 1.5"},
+      {"-j -1", "--threads must be in 0..1024, not -1"},
+  };
+  for (const auto& entry : refused) {
+    const std::string& option = entry.first;
+    CAPTURE(option);
+    const auto r = run_command(qd_prepare(command + " " + option));
+    CHECK(r.exit_code == 2);
+    CHECK(r.output == "qd_prepare: " + entry.second + "\nTry 'qd_prepare --help'.\n");
+    CHECK(snapshot(dir / "data") == before);
+  }
+  const auto first =
+      run_command(qd_prepare(source + " --out " + quoted(dir / "new") + " --line-width 0"));
+  CHECK(first.exit_code == 2);
+  CHECK_FALSE(fs::exists(dir / "new"));
+}
+
+TEST_CASE("a category whose lock file cannot be created fails alone: exit 3, the others written") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("refresh_lock_unusable");
+  // A directory where dog's lock file belongs: open() refuses it even to root, as it refuses
+  // another user's lock file in a shared --out.
+  fs::create_directories(dir / "data" / ".locks" / "dog.lock");
+  const auto r =
+      run_command(qd_prepare("--categories dog,cat --threads 1 --source " +
+                             quoted(shared / "simplified") + " --out " + quoted(dir / "data")));
+  CHECK_MESSAGE(r.exit_code == 3, r.output);
+  CHECK(r.output.find("dog: FAILED") != std::string::npos);
+  CHECK(r.output.find("dog.lock: cannot create lock file: Is a directory") != std::string::npos);
+  CHECK(r.output.find("cat       written") != std::string::npos);  // the summary
+  CHECK(fs::exists(dir / "data" / "cat" / "manifest.json"));
+  CHECK_FALSE(fs::exists(dir / "data" / "dog"));
+}
+
+TEST_CASE("--max-record-bytes holds for every line, not only for one longer than a read") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("refresh_record_bytes");
+  // Lines arriving with others in one read were kept whatever their length.
+  const path file = shared / "simplified" / "blackberry.ndjson";
+  const std::string text = qd::test::read_file(file);
+  uint64_t longer = 0;
+  for (size_t start = 0, end = 0; (end = text.find('\n', start)) != std::string::npos;
+       start = end + 1) {
+    longer += end - start > 1024 ? 1 : 0;
+  }
+  REQUIRE(longer > 0);
+  const auto r =
+      run_command(qd_prepare("--categories blackberry --source " + quoted(shared / "simplified") +
+                             " --out " + quoted(dir / "data") + " --max-record-bytes 1024"));
+  CHECK_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(r.output.find("too_large: a line of ") != std::string::npos);
+  const qd::Manifest m = qd::read_manifest((dir / "data/blackberry/manifest.json").string());
+  CHECK(m.counts.rejected[qd::RejectReason::kTooLarge] == longer);
 }

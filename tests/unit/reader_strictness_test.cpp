@@ -152,5 +152,20 @@ TEST_CASE("manifest numbers are compared before they are narrowed") {
   const std::string zero =
       with(with(json, "\"side\": 28", "\"side\": 0"), "\"size\": 28", "\"size\": 0");
   CHECK_THROWS_WITH(qd::parse_manifest(zero, "m.json"),
-                    doctest::Contains("size 0 is not an image side"));
+                    doctest::Contains("\"size\" must be in 1..4096, not 0"));
+}
+
+TEST_CASE("a manifest's options are held to the command line's ranges") {
+  // Line width 0 was accepted once, and made black images: such a dataset is not trusted.
+  const std::string json = manifest_json();
+  CHECK_THROWS_WITH_AS(
+      qd::parse_manifest(with(json, "\"line_width\": 16", "\"line_width\": 0"), "m.json"),
+      "m.json: bad manifest: \"line_width\" must be in 0.1..64, not 0", qd::StoreError);
+  CHECK_THROWS_WITH(
+      qd::parse_manifest(with(json, "\"max_record_bytes\": 262144", "\"max_record_bytes\": 0"),
+                         "m.json"),
+      doctest::Contains("\"max_record_bytes\" must be in 1024..1073741824, not 0"));
+  CHECK_THROWS_WITH(
+      qd::parse_manifest(with(json, "\"val_fraction\": 0.05", "\"val_fraction\": 1.5"), "m.json"),
+      doctest::Contains("\"val_fraction\" must be in 0..1, not 1.5"));
 }

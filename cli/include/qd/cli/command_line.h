@@ -3,10 +3,12 @@
 // the same text everywhere, and typed enum options parsed once, at the command line.
 
 #include <boost/program_options.hpp>
+#include <charconv>
 #include <functional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 
 namespace qd::cli {
 
@@ -59,6 +61,28 @@ void add_value(po::options_description& options, const std::string& name, T& fie
                const std::string& help) {
   options.add_options()(name.c_str(), po::value(&field)->default_value(field, default_text(field)),
                         help.c_str());
+}
+
+// The same, accepting only `range`'s values: --help shows the range ("... (1..4096)"), and any
+// other value, negative text for an unsigned field included, is a usage error naming the option,
+// the value and the range. `range` is a qd::ValueRange<T> (qd/store/value_range.h) or anything
+// with its describe() and parse(option, text) -> T.
+template <class T, class Range>
+void add_value(po::options_description& options, const std::string& name, T& field,
+               const std::string& help, const Range& range) {
+  static_assert(std::is_same_v<decltype(range.parse("", "")), T>, "a range of the field's type");
+  const std::string option = "--" + name.substr(0, name.find(','));
+  // Parsed as text: Boost's own parsing reads "-1" into an unsigned field as its largest value.
+  // The default too is parsed, from its shortest exact text, so it must be in the range.
+  char shown[64];
+  const auto end = std::to_chars(shown, shown + sizeof shown, field).ptr;
+  options.add_options()(name.c_str(),
+                        po::value<std::string>()
+                            ->default_value(std::string(shown, end))
+                            ->notifier([&field, range, option](const std::string& text) {
+                              field = range.parse(option, text);
+                            }),
+                        (help + " (" + range.describe() + ")").c_str());
 }
 
 // "on"/"off" (also true/false, yes/no, 1/0).

@@ -24,7 +24,8 @@ struct PrepareRunResult {
   bool any(CategoryStatus status) const;
 };
 
-// Throws std::runtime_error if the output directory or a lock file cannot be created.
+// Throws std::runtime_error if the output directory cannot be created. A category whose lock file
+// cannot be created or locked fails (kFailed), and the run goes on with the others.
 PrepareRunResult prepare_run(const PrepareRequest& request, ProgressSink& sink,
                              const std::atomic<bool>& stop);
 

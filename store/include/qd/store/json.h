@@ -34,7 +34,9 @@ class JsonWriter {
   JsonWriter& value(uint64_t n);
   JsonWriter& value(int n) { return value(static_cast<int64_t>(n)); }
   JsonWriter& value(uint32_t n) { return value(static_cast<uint64_t>(n)); }
-  JsonWriter& value(double d);  // the shortest text that reads back as the same double
+  // The shortest text that reads back as the same double. NaN and infinities have no JSON text,
+  // and a file holding one could not be read back: std::domain_error naming the last key.
+  JsonWriter& value(double d);
   JsonWriter& value(const std::vector<std::string>& strings);  // on one line
   JsonWriter& null();
   JsonWriter& raw(std::string_view json);  // a value already in JSON (a file embedded as it is)
@@ -57,6 +59,7 @@ class JsonWriter {
   std::string text_;
   std::vector<bool> first_;  // per open container: nothing written in it yet
   bool after_key_ = false;
+  std::string last_key_;  // for the messages
 };
 
 class JsonDocument;

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "qd/store/value_range.h"
+
 namespace qd {
 
 inline constexpr int kManifestFormatVersion = 1;
@@ -64,25 +66,40 @@ struct PrepareSettings {
   bool operator!=(const PrepareSettings& o) const { return !(*this == o); }
 };
 
-// Calls v(key, help, field of each of `settings`...) for every field of PrepareSettings, in the
-// manifest's order: the manifest's "options", their comparison, and qd_prepare's options
-// (--key with '-' for '_') all come from this one list.
+// Calls v(key, help, range, field of each of `settings`...) for every field of PrepareSettings,
+// in the manifest's order: the manifest's "options", their comparison, and qd_prepare's options
+// (--key with '-' for '_') all come from this one list. `range` (value_range.h) is what the field
+// accepts, of the field's own type (kAnyValue for the switch): checked on the command line and
+// when a manifest is read.
 template <class Visitor, class... Settings>
 void visit_prepare_settings(Visitor&& v, Settings&... s) {
-  v("size", "image side in pixels (e.g. 28, 64, 128)", s.size...);
-  v("line_width", "stroke width, in the 256-unit drawing space", s.line_width...);
-  v("padding", "margin on each edge, in the 256-unit drawing space", s.padding...);
-  v("val_fraction", "share of drawings in the validation split (0..1)", s.val_fraction...);
-  v("keep_unrecognized", "keep drawings the game did not recognise", s.keep_unrecognized...);
+  // The rasterizer's limits: a side of 0 has no pixels, and more than 4096 is not a doodle.
+  v("size", "image side in pixels, e.g. 28, 64, 128", between(1, 4096), s.size...);
+  // Width 0 draws nothing (every image black); over a quarter of the 256-unit space, a blot.
+  v("line_width", "stroke width, in the 256-unit drawing space", between(0.1, 64.0),
+    s.line_width...);
+  v("padding", "margin on each edge, in the 256-unit drawing space", between(0.0, 256.0),
+    s.padding...);
+  v("val_fraction", "share of drawings in the validation split", between(0.0, 1.0),
+    s.val_fraction...);
+  v("keep_unrecognized", "keep drawings the game did not recognise", kAnyValue,
+    s.keep_unrecognized...);
   v("max_per_category", "stop after keeping N drawings of a category (0: all)",
-    s.max_per_category...);
-  v("shard_size", "images per shard file", s.shard_size...);
-  v("min_points", "fewer points than this: truncated", s.min_points...);
+    at_least<uint64_t>(0), s.max_per_category...);
+  v("shard_size", "images per shard file", at_least<uint64_t>(1), s.shard_size...);
+  v("min_points", "fewer points than this: truncated", at_least<uint32_t>(0), s.min_points...);
+  // Coordinates are 0..255: a longer side of 256 or more would drop every drawing.
   v("min_extent", "a bounding box whose longer side spans fewer units than this: truncated",
-    s.min_extent...);
-  v("max_record_bytes", "a longer line is skipped unread: too_large", s.max_record_bytes...);
-  v("max_points", "a drawing with more points is not rendered: too_large", s.max_points...);
-  v("max_strokes", "a drawing with more strokes is not rendered: too_large", s.max_strokes...);
+    between<uint32_t>(0, 255), s.min_extent...);
+  // Real lines are 153 to 3,470 bytes (median 454): a limit under 1 KiB would only cut real
+  // drawings. A chunk's line offsets are 32-bit, so a line kept must stay well under 4 GiB.
+  v("max_record_bytes", "a longer line is skipped: too_large",
+    between<uint64_t>(1024, uint64_t{1} << 30), s.max_record_bytes...);
+  // Upper bounds are the user's to raise: they bound the work a record may cost, not validity.
+  v("max_points", "a drawing with more points is not rendered: too_large", at_least<uint32_t>(1),
+    s.max_points...);
+  v("max_strokes", "a drawing with more strokes is not rendered: too_large", at_least<uint32_t>(1),
+    s.max_strokes...);
 }
 
 // Keys that manifests written before they existed lack (still format 1): absent, a limit reads
