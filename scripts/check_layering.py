@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks that every qd library includes only its own headers and those of the qd libraries its
-CMakeLists.txt links (directly or through them), so no arrow points back up. Prints the library
+CMakeLists.txt links (qd_add_library, target_link_libraries; directly or through them), so no arrow points back up. Prints the library
 graph as its CMake files declare it (--graph: as Graphviz dot). Exit 1 naming each include that
 breaks the rule. Run by CTest and by hand: scripts/check_layering.py [--graph]."""
 import pathlib
@@ -17,7 +17,9 @@ def links(folder):
     text = (ROOT / folder / "CMakeLists.txt").read_text()
     name = folder.split("/")[-1]
     uses = set()
-    for call in re.findall(r"target_link_libraries\(\s*qd_" + name + r"\b([^)]*)\)", text):
+    calls = re.findall(r"qd_add_library\(\s*" + name + r"\b([^)]*)\)", text)
+    calls += re.findall(r"target_link_libraries\(\s*qd_" + name + r"\b([^)]*)\)", text)
+    for call in calls:
         uses |= set(re.findall(r"qd::(\w+)", call))
     return uses - {"warnings"}
 
