@@ -44,11 +44,12 @@ inline std::vector<std::string_view> split_parts(std::string_view input, size_t 
 // when it is there: the readers under test take paths, and a million inputs go through it.
 class ScratchDir {
  public:
-  ScratchDir() {
+  // `name` tells apart the directories of one process.
+  explicit ScratchDir(const std::string& name = "") {
     const std::filesystem::path base = std::filesystem::is_directory("/dev/shm")
                                            ? "/dev/shm"
                                            : std::filesystem::temp_directory_path();
-    path_ = base / ("qd-fuzz-" + std::to_string(::getpid()));
+    path_ = base / ("qd-fuzz-" + std::to_string(::getpid()) + name);
     std::filesystem::create_directories(path_);
   }
   ~ScratchDir() {

@@ -64,10 +64,18 @@ void check_file(const MappedNpy& npy, int side, uint64_t count, uint64_t bytes, 
   }
 }
 
+// Every file the manifest lists is part of the directory, read or not: one missing means the
+// directory is not what qd_prepare wrote.
+void require_listed(const std::string& dir, const std::string& name,
+                    const std::string& manifest_path) {
+  const std::string path = (fs::path(dir) / name).string();
+  if (!fs::is_regular_file(path)) damaged(path, "missing, but listed in " + manifest_path);
+}
+
 std::unique_ptr<MappedNpy> map_listed(const std::string& dir, const std::string& name,
                                       const std::string& manifest_path) {
+  require_listed(dir, name, manifest_path);
   const std::string path = (fs::path(dir) / name).string();
-  if (!fs::exists(path)) damaged(path, "missing, but listed in " + manifest_path);
   try {
     return std::make_unique<MappedNpy>(path);
   } catch (const StoreError& e) {
@@ -105,6 +113,8 @@ ShardDirectory open_shard_directory(const std::string& dir, SplitSelection selec
   for (const ShardInfo& info : m.shards) {
     (info.split == Split::kTrain ? train : val) += info.count;
     if (selection != SplitSelection::kAll && to_string(selection) != to_string(info.split)) {
+      require_listed(dir, info.file, manifest_path);
+      require_listed(dir, info.keys, manifest_path);
       continue;
     }
     auto npy = map_listed(dir, info.file, manifest_path);

@@ -14,20 +14,29 @@ std::string number_text(T value) {
   return std::string(buf, r.ptr);
 }
 
-// "0.1..64", or ">= 1" without an upper bound.
+template <class T>
+bool bounded(const ValueRange<T>& range) {
+  return range.max != std::numeric_limits<T>::max();
+}
+
+// "0.1..64"; ">= 1" or "> 0" without an upper bound; ">= 0 and < 1" with an end excluded.
 template <class T>
 std::string span(const ValueRange<T>& range) {
-  if (range.max == std::numeric_limits<T>::max()) return ">= " + number_text(range.min);
-  return number_text(range.min) + ".." + number_text(range.max);
+  const std::string lower = (range.min_excluded ? "> " : ">= ") + number_text(range.min);
+  if (!bounded(range)) return lower;
+  if (!range.min_excluded && !range.max_excluded) {
+    return number_text(range.min) + ".." + number_text(range.max);
+  }
+  return lower + " and " + (range.max_excluded ? "< " : "<= ") + number_text(range.max);
 }
 
 // "<name> must be in 0.1..64, not <shown>"; "in" only before a span with two ends.
 template <class T>
 std::invalid_argument refusal(const ValueRange<T>& range, std::string_view name,
                               const std::string& shown) {
-  const bool bounded = range.max != std::numeric_limits<T>::max();
+  const bool two_ends = bounded(range) && !range.min_excluded && !range.max_excluded;
   return std::invalid_argument(std::string(name) + " must be " + (range.zero_too ? "0 or " : "") +
-                               (bounded ? "in " : "") + span(range) + ", not " + shown);
+                               (two_ends ? "in " : "") + span(range) + ", not " + shown);
 }
 
 }  // namespace
@@ -37,7 +46,9 @@ bool ValueRange<T>::contains(T value) const {
   if constexpr (std::is_floating_point_v<T>) {
     if (!std::isfinite(value)) return false;
   }
-  return (zero_too && value == T{0}) || (value >= min && value <= max);
+  const bool above = min_excluded ? value > min : value >= min;
+  const bool below = max_excluded ? value < max : value <= max;
+  return (zero_too && value == T{0}) || (above && below);
 }
 
 template <class T>

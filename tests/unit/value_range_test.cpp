@@ -46,6 +46,17 @@ TEST_CASE("a value out of range is refused naming the option, the range and the 
   CHECK_NOTHROW(qd::between(0.1, 64.0).check("--line-width", 0.1));
 }
 
+TEST_CASE("an excluded end: a learning rate above 0, Adam's beta below 1") {
+  CHECK(qd::greater_than(0.0).describe() == "> 0");
+  CHECK(qd::between(0.0, 1.0).below_max().describe() == ">= 0 and < 1");
+  CHECK_THROWS_WITH(qd::greater_than(0.0).check("--lr", 0.0), "--lr must be > 0, not 0");
+  CHECK_THROWS_WITH(qd::between(0.0, 1.0).below_max().check("--beta1", 1.0),
+                    "--beta1 must be >= 0 and < 1, not 1");
+  CHECK(refusal(qd::greater_than(0.0), "--lr", "inf") == "--lr must be > 0, not inf");
+  CHECK_NOTHROW(qd::greater_than(0.0).check("--lr", 1e-300));
+  CHECK_NOTHROW(qd::between(0.0, 1.0).below_max().check("--beta1", 0.0));
+}
+
 TEST_CASE("non-finite numbers are refused, even by a range with no upper bound") {
   CHECK(refusal(qd::between(0.1, 64.0), "--line-width", "nan") ==
         "--line-width must be in 0.1..64, not nan");

@@ -21,6 +21,7 @@
 #include "qd/run/run_directory.h"
 #include "qd/run/train_options.h"
 #include "qd/run/training_run.h"
+#include "qd/step/device.h"
 
 namespace {
 
@@ -112,7 +113,8 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
   std::string archs;
   for (const auto& n : qd::train::arch_names()) archs += (archs.empty() ? "" : ", ") + n;
   qd::train::visit_run_fields(
-      [&](const char* key, qd::train::OnResume, const char* help_text, auto& field) {
+      [&](const char* key, qd::train::OnResume, const char* help_text, const auto& range,
+          auto& field) {
         using T = std::decay_t<decltype(field)>;
         const std::string_view k(key);
         std::string name = qd::train::option_name(key);
@@ -152,12 +154,24 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         } else if constexpr (std::is_same_v<T, qd::train::GanLoss>) {
           add(cli::parsed_value<T>(&field, qd::train::to_string(field), qd::train::parse_gan_loss));
         } else if (preset_default(k)) {
-          add(po::value(&field));
+          help += " (" + range.describe() + ")";
+          add(cli::ranged_value(field, range, "--" + qd::train::option_name(key)));
         } else {
-          cli::add_value(options, name, field, help);
+          cli::add_value(options, name, field, help, range);
         }
       },
       o);
+}
+
+// More torch threads than the cores this process may use only wait for each other (--threads
+// 1000 on 2 cores: not one step in 150 s). Capped rather than refused: a run resumed on a
+// smaller machine keeps going.
+void cap_threads(TrainOptions& o) {
+  const int cores = qd::train::usable_cores();
+  if (o.threads <= cores) return;
+  std::cerr << "qd_train: --threads " << o.threads << " is more than the " << cores
+            << " cores this process may use; using " << cores << "\n";
+  o.threads = cores;
 }
 
 ParsedCommandLine parse_command_line(int argc, char** argv) {
@@ -172,7 +186,10 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   add("resume", po::bool_switch(&o.resume), "continue the run in --out from its last checkpoint");
   add("summary", po::bool_switch(&parsed.summary),
       "print the layer tables of both networks and exit");
-  add("lr", po::value(&lr), "learning rate of both optimizers (Adam) [default: 2e-4]");
+  add("lr", cli::ranged_value(lr, qd::train::kLearningRate, "--lr"),
+      ("learning rate of both optimizers (Adam) [default: 2e-4] (" +
+       qd::train::kLearningRate.describe() + ")")
+          .c_str());
   add_run_fields(command_line.visible, o, shards);
   const po::variables_map vm = cli::parse_or_exit(argc, argv, command_line);
 
@@ -215,6 +232,7 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   } catch (const std::invalid_argument& e) {
     throw cli::UsageError(e.what());
   }
+  cap_threads(o);
   return parsed;
 }
 

@@ -7,10 +7,10 @@ void add_sample_flags(cli::po::options_description& options, SampleRequest& requ
   namespace po = cli::po;
   auto add = options.add_options();
   add("run,r", po::value(&request.run), "the run directory written by qd_train --out");
-  add("count,n", po::value(&request.count)->default_value(request.count), count_help);
+  cli::add_value(options, "count,n", request.count, count_help, kSampleCount);
   add("category,c", po::value(&request.category),
       "conditional runs: this category only (default: every category)");
-  add("seed", po::value(&request.seed)->default_value(request.seed), "seed of the noise");
+  cli::add_value(options, "seed", request.seed, "seed of the noise", at_least<uint64_t>(0));
   add("checkpoint", po::value(&request.checkpoint)->default_value("latest"),
       "latest (the newest in <run>/checkpoints/), best (the best FID of a run trained with "
       "--classifier: checkpoints/best.pt) or a checkpoint file");

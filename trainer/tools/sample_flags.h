@@ -6,8 +6,12 @@
 
 #include "qd/cli/command_line.h"
 #include "qd/run/trained_run.h"
+#include "qd/store/value_range.h"
 
 namespace qd::train {
+
+// --count: at least one image; a billion (qd_sample writes them in batches, memory flat).
+inline constexpr ValueRange<int64_t> kSampleCount = between<int64_t>(1, 1000000000);
 
 // `count_help` says what --count counts for this tool.
 void add_sample_flags(cli::po::options_description& options, SampleRequest& request,

@@ -63,6 +63,10 @@ TEST_CASE("2 processes: each a share of every batch, the same weights, one write
   CHECK_MESSAGE(log0.find("in each of 2 processes") != std::string::npos, log0);
   CHECK_MESSAGE(log0.find("weights identical in all 2 processes") != std::string::npos, log0);
   CHECK(qd::test::read_file(dir / "rank1.log").empty());  // process 1 writes nothing
+  // The weights depend on the process count: config.json and report.html say it.
+  CHECK(qd::train::read_run_config(run.string()).processes == 2);
+  CHECK(qd::test::read_file(run / "report.html")
+            .find("2 data-parallel processes, 16 images a step each") != std::string::npos);
   auto trained = final_state(run);
   CHECK(trained.steps_done() == 16);  // 256 images in global batches of 32, twice
   const auto rows = qd::train::read_metrics_csv((run / "metrics.csv").string());

@@ -523,9 +523,10 @@ TEST_CASE("a config.json edited into options qd_train refuses is an error naming
   struct Edit {
     std::string from, to, says;
   };
-  for (const Edit& edit : {Edit{"\"data_on_device\": \"auto\"", "\"data_on_device\": \";off\"",
-                                "--data-on-device must be auto, on or off"},
-                           Edit{"\"epochs\": 1", "\"epochs\": 0", "--epochs >= 1"}}) {
+  for (const Edit& edit :
+       {Edit{"\"data_on_device\": \"auto\"", "\"data_on_device\": \";off\"",
+             "--data-on-device must be auto, on or off"},
+        Edit{"\"epochs\": 1", "\"epochs\": 0", "--epochs must be in 1..1000000, not 0"}}) {
     const std::string& from = edit.from;
     const std::string& to = edit.to;
     const std::string& says = edit.says;

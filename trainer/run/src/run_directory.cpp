@@ -67,6 +67,9 @@ bool is_checkpoint(const fs::path& p) {
 }  // namespace
 
 void create_run_directory(const std::string& dir) {
+  // A run being trained is not "a run to --resume" nor "a directory not empty": say who has it.
+  const std::string lock_file = (fs::path(dir) / ".qd_train.lock").string();
+  if (fs::exists(lock_file)) lock_run_directory(dir);
   if (fs::exists(dir)) {
     if (fs::exists(fs::path(dir) / "config.json")) {
       throw RunDirectoryError(dir +
@@ -88,24 +91,29 @@ RunLock lock_run_directory(const std::string& dir) {
   if (!lock) {
     throw RunDirectoryError(dir + " is being trained by another qd_train" +
                             (holder.empty() ? "" : " (pid " + holder + ")") +
-                            ": one writer per run directory");
+                            ": one writer per run directory; wait for it to finish, or choose "
+                            "another --out");
   }
   return std::move(*lock);
 }
 
-void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data) {
+void write_run_config(const std::string& dir, const SavedRun& run,
+                      const std::vector<DatasetSource>& sources) {
+  const TrainOptions& options = run.options;
   JsonWriter j;
   j.begin_object().field("format_version", kRunFormatVersion).field("written_at", utc_now());
   j.key("versions").begin_object().field("qd", kVersion).field("libtorch", TORCH_VERSION);
   j.end_object().key("options").begin_object();
-  visit_run_fields(
-      [&](const char* key, OnResume, const char*, const auto& v) { write_value(j.key(key), v); },
-      options);
+  visit_run_fields([&](const char* key, OnResume, const char*, const auto&,
+                       const auto& v) { write_value(j.key(key), v); },
+                   options);
+  j.end_object().key("processes").begin_object().field("count", run.processes);
+  j.field("batch_per_process", options.batch_size / run.processes);
   j.end_object().key("data").begin_object();
-  j.field("images", static_cast<uint64_t>(data.size())).field("side", data.side());
-  j.field("channels", data.shape().channels).field("ink", data.ink());
-  j.field("categories", data.categories()).key("sources").begin_array();
-  for (const DatasetSource& s : data.sources()) {
+  j.field("images", run.images).field("side", run.image.side);
+  j.field("channels", run.image.channels).field("ink", run.ink);
+  j.field("categories", run.categories).key("sources").begin_array();
+  for (const DatasetSource& s : sources) {
     j.begin_object().field("path", s.path).field("format", s.format);
     j.field("category", s.category);
     j.field("label", s.label).field("images", s.images).key("manifest");
@@ -118,6 +126,18 @@ void write_run_config(const std::string& dir, const TrainOptions& options, const
   }
   j.end_array().end_object().end_object();
   write_file_atomically((fs::path(dir) / "config.json").string(), j.str());
+}
+
+void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data,
+                      int processes) {
+  SavedRun run;
+  run.options = options;
+  run.categories = data.categories();
+  run.image = data.shape();
+  run.ink = data.ink();
+  run.images = data.size();
+  run.processes = processes;
+  write_run_config(dir, run, data.sources());
 }
 
 SavedRun read_run_config(const std::string& dir) {
@@ -138,7 +158,7 @@ SavedRun read_run_config(const std::string& dir) {
   // it, not a command-line error about an option nobody typed.
   try {
     visit_run_fields(
-        [&](const char* key, OnResume, const char*, auto& v) {
+        [&](const char* key, OnResume, const char*, const auto&, auto& v) {
           if (!added_later(key) || o.has(key)) read_value(o, key, v);
         },
         run.options);
@@ -147,6 +167,12 @@ SavedRun read_run_config(const std::string& dir) {
     o.fail(std::string("options: ") + e.what());
   }
   run.options.out = dir;
+  if (root.has("processes")) {
+    const int64_t processes = root.object("processes").i64("count");
+    if (processes < 1 || processes > 4096)
+      root.fail("processes.count " + std::to_string(processes));
+    run.processes = static_cast<int>(processes);
+  }
   const JsonObject data = root.object("data");
   run.categories = data.strings("categories");
   run.image.side = data.i64("side");

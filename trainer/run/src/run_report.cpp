@@ -180,8 +180,12 @@ void write_run_report(const std::string& run_dir) {
   }
   html << " " << run.images << " images of " << to_string(run.image) << " in "
        << run.categories.size() << (run.categories.size() == 1 ? " category" : " categories")
-       << ": " << escaped(option_text(run.categories)) << ". Written " << escaped(utc_now())
-       << ".</p>\n";
+       << ": " << escaped(option_text(run.categories)) << ".";
+  if (run.processes > 1) {
+    html << " Trained by " << run.processes << " data-parallel processes, "
+         << run.options.batch_size / run.processes << " images a step each.";
+  }
+  html << " Written " << escaped(utc_now()) << ".</p>\n";
 
   const fs::path quality = dir / "quality.csv";
   const std::vector<QualityRow> rows =
@@ -232,7 +236,7 @@ void write_run_report(const std::string& run_dir) {
 
   html << "<h2>Options</h2>\n<table>\n";
   visit_run_fields(
-      [&](const char* key, OnResume, const char*, const auto& v) {
+      [&](const char* key, OnResume, const char*, const auto&, const auto& v) {
         html << "<tr><td>--" << escaped(option_name(key)) << "</td><td>" << escaped(option_text(v))
              << "</td></tr>\n";
       },

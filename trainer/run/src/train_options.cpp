@@ -4,6 +4,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "qd/model/presets.h"
 #include "qd/step/augment.h"
 #include "qd/step/enum_names.h"
 
@@ -39,34 +40,26 @@ DatasetOptions dataset_options(const TrainOptions& o) {
 }
 
 void check_options(const TrainOptions& o) {
-  const TrainSettings& s = o.step;
   std::string bad;
-  const auto need = [&](bool ok, const char* what) {
-    if (!ok) bad += std::string(bad.empty() ? "" : "; ") + what;
-  };
-  need(o.epochs >= 1, "--epochs >= 1");
-  need(o.batch_size >= 1, "--batch-size >= 1");
-  need(o.latent_dim >= 1, "--latent-dim >= 1");
-  need(s.lr_g > 0 && s.lr_d > 0, "learning rates > 0");
-  need(s.beta1 >= 0 && s.beta1 < 1 && s.beta2 >= 0 && s.beta2 < 1, "0 <= --beta1, --beta2 < 1");
-  need(s.label_smoothing >= 0 && s.label_smoothing < 0.5, "0 <= --label-smoothing < 0.5");
-  need(s.label_noise >= 0 && s.label_noise < 0.5, "0 <= --label-noise < 0.5");
-  need(s.instance_noise >= 0, "--instance-noise >= 0");
-  need(s.instance_noise_steps >= 1, "--instance-noise-steps >= 1");
-  need(s.ema_decay >= 0 && s.ema_decay < 1, "0 <= --ema-decay < 1");
-  need(o.threads >= 0, "--threads >= 0");
-  need(o.workers >= 1, "--workers >= 1");
-  need(o.checkpoint_every >= 1, "--checkpoint-every >= 1");
-  need(o.keep_checkpoints >= 1, "--keep-checkpoints >= 1");
-  need(o.log_every >= 1, "--log-every >= 1");
-  need(o.eval_every >= 1, "--eval-every >= 1");
-  need(s.r1 >= 0, "--r1 >= 0");
-  need(s.r1_every >= 1, "--r1-every >= 1");
-  need(s.loss == GanLoss::kBce || (s.label_smoothing == 0 && s.label_noise == 0),
-       "--label-smoothing and --label-noise 0 with --loss hinge (they are BCE's targets)");
-  need(o.eval_count >= 20, "--eval-count >= 20");
-  if (!bad.empty()) throw std::invalid_argument("out of range: need " + bad);
-  parse_augment_policy(s.augment);  // throws, naming what it does not know
+  visit_run_fields(
+      [&](const char* key, OnResume, const char*, const auto& range, const auto& value) {
+        try {
+          range.check("--" + option_name(key), value);
+        } catch (const std::invalid_argument& e) {
+          bad += std::string(bad.empty() ? "" : "; ") + e.what();
+        }
+      },
+      o);
+  const TrainSettings& s = o.step;
+  if (s.loss == GanLoss::kHinge && (s.label_smoothing != 0 || s.label_noise != 0)) {
+    bad += std::string(bad.empty() ? "" : "; ") +
+           "--label-smoothing and --label-noise must be 0 with --loss hinge (they are BCE's "
+           "targets)";
+  }
+  if (!bad.empty()) throw std::invalid_argument(bad);
+  // Each throws naming what it does not know (also when config.json was edited).
+  parse_arch(o.arch);
+  parse_augment_policy(s.augment);
 }
 
 TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& command_line,
@@ -74,7 +67,8 @@ TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& comm
   TrainOptions o = saved;
   std::string changed;
   visit_run_fields(
-      [&](const char* key, OnResume on_resume, const char*, auto& kept, const auto& asked) {
+      [&](const char* key, OnResume on_resume, const char*, const auto&, auto& kept,
+          const auto& asked) {
         const std::string option = option_name(key);
         if (!given(option)) return;
         if (on_resume == OnResume::kMayChange) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <optional>
 #include <stdexcept>
 
@@ -88,6 +89,13 @@ std::vector<std::pair<std::string, uint64_t>> images_per_category(const Dataset&
   return counts;
 }
 
+// "cat, dog", for messages.
+std::string joined(const std::vector<std::string>& names) {
+  std::string text;
+  for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+  return text.empty() ? "none" : text;
+}
+
 }  // namespace
 
 RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std::atomic<bool>& stop,
@@ -104,7 +112,12 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   torch::set_num_threads(threads);
 
   const Dataset data = Dataset::open(o.shards, dataset_options(o));
-  if (saved && (saved->images != data.size() || saved->categories != data.categories())) {
+  if (saved && saved->categories != data.categories()) {
+    throw DatasetError("the data's categories are " + joined(data.categories()) + " but " + o.out +
+                       "/config.json names " + joined(saved->categories) +
+                       "; resume with the same --shards");
+  }
+  if (saved && saved->images != data.size()) {
     throw DatasetError("the data has changed since the run began: " + std::to_string(data.size()) +
                        " images now, " + std::to_string(saved->images) +
                        " in config.json; resume with the same --shards");
@@ -138,7 +151,7 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   // Every process loads the same checkpoint: the run directory is on a shared file system.
   const auto checkpoints = list_checkpoints(o.out);
   if (o.resume && !checkpoints.empty()) trainer.load(checkpoints.back());
-  if (writer) write_run_config(o.out, o, data);
+  if (writer) write_run_config(o.out, o, data, world.size);
 
   const std::unique_ptr<BatchSource> batches = batch_source(o, data, device);
   BatchSource& loader = *batches;
@@ -171,8 +184,11 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   }
   for (const auto& [category, images] : images_per_category(data)) {
     if (images < static_cast<uint64_t>(o.batch_size)) {
-      say("warning: category " + category + " has " + std::to_string(images) +
-          " images, fewer than one batch of " + std::to_string(o.batch_size));
+      // On stderr, where a script or cron looks for what went wrong.
+      if (writer) {
+        std::cerr << "qd_train: warning: category " << category << " has " << images
+                  << " images, fewer than one batch of " << o.batch_size << "\n";
+      }
     }
   }
   int64_t last_checkpoint = trainer.steps_done();

@@ -63,25 +63,29 @@ void add_value(po::options_description& options, const std::string& name, T& fie
                         help.c_str());
 }
 
-// The same, accepting only `range`'s values: --help shows the range ("... (1..4096)"), and any
-// other value, negative text for an unsigned field included, is a usage error naming the option,
-// the value and the range. `range` is a qd::ValueRange<T> (qd/store/value_range.h) or anything
-// with its describe() and parse(option, text) -> T.
+// A value of `option` ("--lr") accepting only `range`'s values: any other value, negative text
+// for an unsigned field included, is a usage error naming the option, the value and the range.
+// No default: for options whose default is decided later. `range` is a qd::ValueRange<T>
+// (qd/store/value_range.h) or anything with its describe() and parse(option, text) -> T.
+template <class T, class Range>
+po::typed_value<std::string>* ranged_value(T& field, const Range& range, std::string option) {
+  static_assert(std::is_same_v<decltype(range.parse("", "")), T>, "a range of the field's type");
+  // Parsed as text: Boost's own parsing reads "-1" into an unsigned field as its largest value.
+  return po::value<std::string>()->notifier(
+      [&field, range, option](const std::string& text) { field = range.parse(option, text); });
+}
+
+// add_value accepting only `range`'s values (ranged_value); --help shows the range
+// ("... (1..4096)"). The default too is parsed, from its shortest exact text, so it must be in
+// the range.
 template <class T, class Range>
 void add_value(po::options_description& options, const std::string& name, T& field,
                const std::string& help, const Range& range) {
-  static_assert(std::is_same_v<decltype(range.parse("", "")), T>, "a range of the field's type");
-  const std::string option = "--" + name.substr(0, name.find(','));
-  // Parsed as text: Boost's own parsing reads "-1" into an unsigned field as its largest value.
-  // The default too is parsed, from its shortest exact text, so it must be in the range.
   char shown[64];
   const auto end = std::to_chars(shown, shown + sizeof shown, field).ptr;
   options.add_options()(name.c_str(),
-                        po::value<std::string>()
-                            ->default_value(std::string(shown, end))
-                            ->notifier([&field, range, option](const std::string& text) {
-                              field = range.parse(option, text);
-                            }),
+                        ranged_value(field, range, "--" + name.substr(0, name.find(',')))
+                            ->default_value(std::string(shown, end)),
                         (help + " (" + range.describe() + ")").c_str());
 }
 

@@ -21,6 +21,8 @@ struct ValueRange {
   T min = std::numeric_limits<T>::lowest();
   T max = std::numeric_limits<T>::max();  // the type's max: no upper bound
   bool zero_too = false;                  // 0 accepted besides min..max ("0: off", "0: all")
+  bool min_excluded = false;              // > min (a learning rate: > 0)
+  bool max_excluded = false;              // < max (Adam's betas: < 1)
 
   // Finite, and 0 (when zero_too) or within min..max.
   bool contains(T value) const;
@@ -34,7 +36,9 @@ struct ValueRange {
   T parse(std::string_view name, std::string_view text) const;
 
   // This range with 0 accepted besides: between(1, 4096).or_zero() is "0 or 1..4096".
-  constexpr ValueRange or_zero() const { return {min, max, true}; }
+  constexpr ValueRange or_zero() const { return {min, max, true, min_excluded, max_excluded}; }
+  // This range without its max: between(0.0, 1.0).below_max() is ">= 0 and < 1".
+  constexpr ValueRange below_max() const { return {min, max, zero_too, min_excluded, true}; }
 };
 
 // min..max, both included.
@@ -47,6 +51,12 @@ constexpr ValueRange<T> between(T min, T max) {
 template <class T>
 constexpr ValueRange<T> at_least(T min) {
   return {min, std::numeric_limits<T>::max(), false};
+}
+
+// Above min, min excluded ("> 0").
+template <class T>
+constexpr ValueRange<T> greater_than(T min) {
+  return {min, std::numeric_limits<T>::max(), false, true, false};
 }
 
 // For options that are not numbers (switches, names, lists): anything their parser accepts.

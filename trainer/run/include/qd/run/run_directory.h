@@ -28,6 +28,9 @@ struct SavedRun {
   ImageShape image;                     // the data's, which the networks are built for
   bool ink = true;                      // Dataset::ink(): how grey pictures are shown
   uint64_t images = 0;
+  // How many data-parallel processes trained it (the weights depend on it: each process takes
+  // batch_size / processes images a step). Runs written before it was recorded: 1.
+  int processes = 1;
 };
 
 // Creates `dir` for a new run. Throws RunDirectoryError if it exists and is not empty.
@@ -38,8 +41,13 @@ void create_run_directory(const std::string& dir);
 RunLock lock_run_directory(const std::string& dir);
 
 // Writes <dir>/config.json atomically: every option, the data (sources with their manifests,
-// categories, image shape) and the versions of qd and LibTorch.
-void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data);
+// categories, image shape), the data-parallel processes and the versions of qd and LibTorch.
+void write_run_config(const std::string& dir, const TrainOptions& options, const Dataset& data,
+                      int processes = 1);
+// The same from what config.json records (`sources`: the inputs' entries, each with its
+// manifest; read_run_config does not read them back).
+void write_run_config(const std::string& dir, const SavedRun& run,
+                      const std::vector<DatasetSource>& sources = {});
 // Throws RunDirectoryError if there is no config.json, StoreError if it is unreadable.
 SavedRun read_run_config(const std::string& dir);
 

@@ -15,6 +15,7 @@
 #include "qd/step/fast_path.h"
 #include "qd/step/train_settings.h"
 #include "qd/store/manifest.h"
+#include "qd/store/value_range.h"
 
 namespace qd::train {
 
@@ -56,10 +57,17 @@ struct TrainOptions {
 // Whether a field may take a new value when a run is resumed.
 enum class OnResume { kFixed, kMayChange };
 
-// Calls v(key, on_resume, help, field of each of `options`...) for every field config.json
-// records, in its order. The command-line option is --key with '-' for '_', and `help` is its
-// --help text: qd_train's options, config.json and --resume all come from this one list. One
-// visitor can read, write or compare several TrainOptions in step.
+// Learning rates: above 0 (0 learns nothing), at most 1 (Adam's steps are about lr in size).
+inline constexpr ValueRange<double> kLearningRate{0.0, 1.0, false, true, false};
+// More threads than any machine qd runs on has cores; more than this one's are capped at run time.
+inline constexpr int kMaxThreads = 1024;
+
+// Calls v(key, on_resume, help, range, field of each of `options`...) for every field config.json
+// records, in its order. `range` is what the field accepts: a ValueRange of the field's type for
+// every number (checked on the command line, by check_options and in config.json), kAnyValue
+// for names, switches and lists (their parsers check them). The command-line option is --key with
+// '-' for '_', and `help` is its --help text: qd_train's options, config.json and --resume all
+// come from this one list. One visitor can read, write or compare several TrainOptions in step.
 template <class Visitor, class... Options>
 void visit_run_fields(Visitor&& v, Options&... o) {
   constexpr auto fixed = OnResume::kFixed;
@@ -67,93 +75,100 @@ void visit_run_fields(Visitor&& v, Options&... o) {
   v("shards", free,
     "input data, repeatable and/or comma-separated: shard directories, parents of several, "
     ".npy files, IDX images files (MNIST), CIFAR-10 binary files or folders, folders of PNGs",
+    kAnyValue,
     o.shards...);  // the same images on --resume: checked against config.json's data
-  v("split", fixed, "which shards of qd_prepare directories: train, val or all", o.split...);
+  v("split", fixed, "which shards of qd_prepare directories: train, val or all", kAnyValue,
+    o.split...);
   v("classes", fixed,
     "IDX, CIFAR-10 and image-folder inputs: keep only these classes, names or label numbers, "
     "comma-separated, in this order (e.g. 0,3,7) [default: all]",
-    o.classes...);
+    kAnyValue, o.classes...);
   v("class_names", fixed,
     "IDX and CIFAR-10 inputs: a file naming their labels 0, 1, ... one per line [default: the "
     "numbers; CIFAR-10: batches.meta.txt beside the data]",
-    o.class_names...);
+    kAnyValue, o.class_names...);
   v("arch", fixed, "model preset (cdcgan = conditional keras-dcgan; qd = small with qd's recipe)",
-    o.arch...);
+    kAnyValue, o.arch...);
   v("conditional", fixed, "condition both networks on the category (one category per input)",
-    o.conditional...);
-  v("epochs", free, "epochs in the whole run", o.epochs...);
+    kAnyValue, o.conditional...);
+  v("epochs", free, "epochs in the whole run", between<int64_t>(1, 1000000), o.epochs...);
   v("batch_size", fixed, "images per step [default: 16 for small and qd, else 64]",
-    o.batch_size...);
-  v("latent_dim", fixed, "size of the noise vector", o.latent_dim...);
-  v("lr_g", fixed, "the generator's learning rate (overrides --lr)", o.step.lr_g...);
-  v("lr_d", fixed, "the discriminator's learning rate (overrides --lr)", o.step.lr_d...);
-  v("beta1", fixed, "Adam's beta1 [default: 0.5]", o.step.beta1...);
-  v("beta2", fixed, "Adam's beta2 [default: 0.999]", o.step.beta2...);
+    between<int64_t>(1, 65536), o.batch_size...);
+  v("latent_dim", fixed, "size of the noise vector", between<int64_t>(1, 4096), o.latent_dim...);
+  v("lr_g", fixed, "the generator's learning rate (overrides --lr)", kLearningRate, o.step.lr_g...);
+  v("lr_d", fixed, "the discriminator's learning rate (overrides --lr)", kLearningRate,
+    o.step.lr_d...);
+  v("beta1", fixed, "Adam's beta1 [default: 0.5]", between(0.0, 1.0).below_max(), o.step.beta1...);
+  v("beta2", fixed, "Adam's beta2 [default: 0.999]", between(0.0, 1.0).below_max(),
+    o.step.beta2...);
   v("label_smoothing", fixed,
     "one-sided: D's target for real images is 1 - this [default: 0.1 for small and qd (as "
     "pytorch/examples), else 0]",
-    o.step.label_smoothing...);
+    between(0.0, 0.5).below_max(), o.step.label_smoothing...);
   v("label_noise", fixed, "probability of flipping each of D's targets (e.g. 0.05)",
-    o.step.label_noise...);
+    between(0.0, 0.5).below_max(), o.step.label_noise...);
   v("instance_noise", fixed,
     "std-dev of Gaussian noise added to D's inputs (real and fake), decaying linearly to 0 "
     "(e.g. 0.1)",
-    o.step.instance_noise...);
+    between(0.0, 100.0), o.step.instance_noise...);
   v("instance_noise_steps", fixed, "the step at which the instance noise reaches 0",
-    o.step.instance_noise_steps...);
+    between<int64_t>(1, int64_t{1} << 40), o.step.instance_noise_steps...);
   v("ema_decay", fixed,
     "> 0: sample from an exponential moving average of the generator's weights with this decay "
     "per step (e.g. 0.999); grids and qd_sample draw from it [default: 0.999 for qd, else 0]",
-    o.step.ema_decay...);
+    between(0.0, 1.0).below_max(), o.step.ema_decay...);
   v("augment", fixed,
     "DiffAugment of every image the discriminator sees, real and generated: off, or "
     "any of translation, cutout and flip (mirroring), comma-separated [default: "
     "flip,translation,cutout for qd, else off]",
-    o.step.augment...);
-  v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", o.step.loss...);
+    kAnyValue, o.step.augment...);
+  v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", kAnyValue, o.step.loss...);
   v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
-    o.step.spectral_norm...);
+    kAnyValue, o.step.spectral_norm...);
   v("r1", fixed,
     "> 0: R1 penalty's gamma on the discriminator's gradient at real images [default: 0.1 for "
     "qd, else 0]",
-    o.step.r1...);
+    between(0.0, 1e6), o.step.r1...);
   v("r1_every", fixed,
     "steps between R1 penalties (lazy; each weighted by this) [default: 16 for qd, else 1]",
-    o.step.r1_every...);
-  v("seed", fixed, "seeds weights, noise, dropout and the data order", o.step.seed...);
-  v("device", free, "auto (CUDA when available), cpu or cuda", o.device...);
-  v("threads", free, "CPU threads for torch (0: all cores)", o.threads...);
-  v("workers", free, "loader threads assembling batches", o.workers...);
+    between<int64_t>(1, 1000000), o.step.r1_every...);
+  v("seed", fixed, "seeds weights, noise, dropout and the data order", at_least<uint64_t>(0),
+    o.step.seed...);
+  v("device", free, "auto (CUDA when available), cpu or cuda", kAnyValue, o.device...);
+  v("threads", free, "CPU threads for torch (0: all cores)", between(0, kMaxThreads), o.threads...);
+  v("workers", free, "loader threads assembling batches", between(1, 64), o.workers...);
   v("data_on_device", free,
     "auto, on or off: the whole dataset in the device's memory, batches gathered there (auto: on "
     "CUDA when it takes at most a quarter of the free memory), else the prefetching loader",
-    o.data_on_device...);
+    kAnyValue, o.data_on_device...);
   v("cudnn_benchmark", free, "on or off: let cuDNN time its algorithms for the step's shapes",
-    o.fast.cudnn_benchmark...);
-  v("channels_last", free, "on or off: NHWC weights and images", o.fast.channels_last...);
+    kAnyValue, o.fast.cudnn_benchmark...);
+  v("channels_last", free, "on or off: NHWC weights and images", kAnyValue,
+    o.fast.channels_last...);
   v("bf16", free,
     "on or off: bfloat16 autocast of the forward passes (losses and optimizers in float32)",
-    o.fast.bf16...);
+    kAnyValue, o.fast.bf16...);
   v("cuda_graph", free,
     "on or off: capture the whole step (both networks, both optimizers) in a CUDA graph after 3 "
     "eager steps and replay it",
-    o.fast.cuda_graph...);
+    kAnyValue, o.fast.cuda_graph...);
   v("checkpoint_every", free,
     "steps between checkpoints (one is also written at the end and on Ctrl-C)",
-    o.checkpoint_every...);
-  v("keep_checkpoints", free, "how many of the newest checkpoints to keep", o.keep_checkpoints...);
+    between<int64_t>(1, int64_t{1} << 40), o.checkpoint_every...);
+  v("keep_checkpoints", free, "how many of the newest checkpoints to keep", between(1, 1000000),
+    o.keep_checkpoints...);
   v("log_every", free, "steps per row of metrics.csv (the only time a step waits for the device)",
-    o.log_every...);
+    between<int64_t>(1, int64_t{1} << 40), o.log_every...);
   v("classifier", fixed,
     "a Quick, Draw! classifier's directory (e.g. ../shared/quickdraw/models/doodlenet): measure "
     "FID, KID and top-1 as the run trains (quality.csv, quality.png, checkpoints/best.pt)",
-    o.classifier...);
+    kAnyValue, o.classifier...);
   v("eval_every", free, "with --classifier: epochs between evaluations (and after the last)",
-    o.eval_every...);
+    between<int64_t>(1, 1000000), o.eval_every...);
   v("eval_count", fixed,
     "with --classifier: images per category of each evaluation, real and generated, as "
     "qd_score's --count (n = half of it a side)",
-    o.eval_count...);
+    between<int64_t>(20, 100000), o.eval_count...);
 }
 
 // The option of a config.json key: "lr_g" -> "lr-g".
@@ -182,7 +197,8 @@ std::string option_text(const T& v) {
 // The options Dataset::open takes from a run's.
 DatasetOptions dataset_options(const TrainOptions& options);
 
-// Throws std::invalid_argument naming every option out of range.
+// Throws std::invalid_argument naming every option out of its range (visit_run_fields), its
+// value and the range, and any combination of options that cannot train together.
 void check_options(const TrainOptions& options);
 
 // The options of a resumed run: `saved` (config.json's), with the fields that may change taken
