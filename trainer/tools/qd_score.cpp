@@ -9,6 +9,7 @@
 #include "qd/cli/run_main.h"
 #include "qd/eval/run_score.h"
 #include "qd/eval/score_file.h"
+#include "qd/report/reports.h"
 #include "qd/run/run_report.h"
 #include "sample_flags.h"
 
@@ -130,6 +131,34 @@ void print_distances(const qd::train::RunScore& score, int64_t feature_dim) {
   }
 }
 
+// The memorisation check's table, and its picture in the run directory.
+void print_memorisation(const qd::train::MemorisationCheck& m, const std::string& run) {
+  if (!m.skipped.empty()) {
+    std::printf("\nmemorisation: not checked: %s\n", m.skipped.c_str());
+    return;
+  }
+  std::printf("\n%-20s %16s %16s %7s %8s %9s\n", "memorisation", "median generated",
+              "median held-out", "ratio", "copies", "held-out");
+  for (const auto& [space, v] :
+       {std::pair{"features", &m.features}, std::pair{"pixels", &m.pixels}}) {
+    std::printf("%-20s %16.3f %16.3f %7.2f %7.1f%% %8.1f%%\n", space, v->median_generated,
+                v->median_held_out, v->ratio, v->copies * 100, v->held_out_copies * 100);
+  }
+  std::printf(
+      "(each image's distance to its nearest of %lld training images: %lld generated against %lld "
+      "held-out real ones; a copy is nearer than 99%% of the held-out ones are)\n",
+      static_cast<long long>(m.features.training), static_cast<long long>(m.features.generated),
+      static_cast<long long>(m.features.held_out));
+  const auto& pairs = m.nearest_pairs;
+  try {
+    qd::train::write_sample_grid((std::filesystem::path(run) / "samples" / "nearest.png").string(),
+                                 pairs.contiguous().data_ptr<uint8_t>(),
+                                 static_cast<size_t>(pairs.size(0)), {{pairs.size(1), 1}, true}, 8);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "qd_score: warning: samples/nearest.png not written: %s\n", e.what());
+  }
+}
+
 int run(int argc, char** argv) {
   const Options o = parse_command_line(argc, argv);
   const qd::train::SketchClassifier classifier(o.classifier);
@@ -137,6 +166,7 @@ int run(int argc, char** argv) {
       qd::train::score_run(classifier, o.request, cli::stop_requested());
   print_recognition(score.categories, o.request.count);
   print_distances(score, classifier.feature_size());
+  print_memorisation(score.memorisation, o.request.run);
   qd::train::ScoreFile file;
   file.score = score;
   file.checkpoint = qd::train::resolve_checkpoint(o.request.run, o.request.checkpoint);

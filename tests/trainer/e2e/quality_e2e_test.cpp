@@ -198,3 +198,49 @@ TEST_CASE("report.html renders in headless Chromium") {
   // The page drew its text, tables and pictures, not an error page or a blank one.
   CHECK(ink_share(shot) > 0.05);
 }
+
+TEST_CASE(
+    "--holdout keeps real images out of training, and qd_score checks memorisation against them") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("memorisation");
+  copy_bitmaps(shared, "cat", 400, dir / "cat.npy");
+  const path run = dir / "run";
+  const auto trained = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + kQuick +
+                                            "--holdout 100 --epochs 1 --out " + quoted(run)));
+  REQUIRE_MESSAGE(trained.exit_code == 0, trained.output);
+  CHECK(trained.output.find("300 images in 1 category") != std::string::npos);  // 400 - 100
+  CHECK(qd::train::read_run_config(run.string()).options.holdout == 100);
+
+  const auto score = run_command(qd_score("--run " + quoted(run) + doodlenet(shared) +
+                                          "--count 60 --json " + quoted(dir / "score.json")));
+  REQUIRE_MESSAGE(score.exit_code == 0, score.output);
+  CHECK_MESSAGE(score.output.find("median held-out") != std::string::npos, score.output);
+  const auto m = qd::train::read_score_file((dir / "score.json").string()).score.memorisation;
+  CHECK_MESSAGE(m.skipped.empty(), m.skipped);
+  for (const qd::train::Memorisation* space : {&m.features, &m.pixels}) {
+    CHECK(space->training == 300);
+    CHECK(space->held_out == 100);
+    CHECK(space->generated == 60);
+    CHECK(space->median_held_out > 0);
+    CHECK(space->held_out_copies == doctest::Approx(0.01).epsilon(0.01));
+  }
+  CHECK(is_png(run / "samples" / "nearest.png"));
+  CHECK(qd::test::read_file(run / "report.html").find("Memorisation") != std::string::npos);
+
+  // Without held-out images the check is skipped, saying how to get them.
+  const auto plain = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + kQuick +
+                                          "--epochs 1 --out " + quoted(dir / "plain")));
+  REQUIRE_MESSAGE(plain.exit_code == 0, plain.output);
+  const auto unchecked =
+      run_command(qd_score("--run " + quoted(dir / "plain") + doodlenet(shared) + "--count 60"));
+  CHECK(unchecked.exit_code == 0);
+  CHECK_MESSAGE(
+      unchecked.output.find("memorisation: not checked: no held-out images") != std::string::npos,
+      unchecked.output);
+  CHECK(unchecked.output.find("--holdout N") != std::string::npos);
+
+  const auto too_many = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + kQuick +
+                                             "--holdout 400 --out " + quoted(dir / "none")));
+  CHECK(too_many.exit_code == 1);
+  CHECK(too_many.output.find("--holdout 400 leaves none of its 400 images") != std::string::npos);
+}

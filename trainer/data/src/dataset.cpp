@@ -153,11 +153,14 @@ class Dataset::Builder {
     d_.part_ends_.push_back(d_.size_);
   }
 
-  void add_npy(std::unique_ptr<MappedNpy> npy, const ImageShape& shape, int label) {
-    const uint64_t rows = npy->rows();
+  // Rows [first, first + rows) of `npy` (all of them by default).
+  void add_npy(std::unique_ptr<MappedNpy> npy, const ImageShape& shape, int label,
+               uint64_t first = 0, uint64_t rows = UINT64_MAX) {
+    rows = std::min(rows, npy->rows() - first);
     const std::string from = npy->path();
     Part part;
-    part.pixels = npy->data();
+    part.pixels =
+        npy->data() + first * static_cast<uint64_t>(shape.side * shape.side * shape.channels);
     part.npy = std::move(npy);
     part.label = label;
     add(std::move(part), rows, shape, from);
@@ -228,7 +231,23 @@ Dataset Dataset::open(const std::vector<std::string>& inputs, const DatasetOptio
       source.format = "npy";
       source.category = fs::path(input).stem().string();
       source.label = builder.label_of(source.category);
-      builder.add_npy(std::move(npy), shape, source.label);
+      const uint64_t rows = npy->rows();
+      if (options.holdout >= rows && options.holdout > 0) {
+        throw DatasetError(input + ": --holdout " + std::to_string(options.holdout) +
+                           " leaves none of its " + std::to_string(rows) + " images to train on");
+      }
+      const uint64_t train = rows - options.holdout;
+      switch (options.split) {
+        case SplitSelection::kTrain:
+          builder.add_npy(std::move(npy), shape, source.label, 0, train);
+          break;
+        case SplitSelection::kVal:
+          builder.add_npy(std::move(npy), shape, source.label, train, options.holdout);
+          break;
+        case SplitSelection::kAll:
+          builder.add_npy(std::move(npy), shape, source.label);
+          break;
+      }
     } else {
       try {
         builder.add_image_set(read_image_input(input, options.class_names), input, wanted);

@@ -24,6 +24,28 @@ Distribution read_distribution(const JsonObject& o) {
   return d;
 }
 
+void write_memorisation(JsonWriter& j, const Memorisation& m) {
+  j.begin_object().field("training", m.training).field("generated", m.generated);
+  j.field("held_out", m.held_out);
+  j.field("median_generated", m.median_generated).field("median_held_out", m.median_held_out);
+  j.field("ratio", m.ratio).field("copy_threshold", m.copy_threshold);
+  j.field("copies", m.copies).field("held_out_copies", m.held_out_copies).end_object();
+}
+
+Memorisation read_memorisation(const JsonObject& o) {
+  Memorisation m;
+  m.training = o.i64("training");
+  m.generated = o.i64("generated");
+  m.held_out = o.i64("held_out");
+  m.median_generated = o.real("median_generated");
+  m.median_held_out = o.real("median_held_out");
+  m.ratio = o.real("ratio");
+  m.copy_threshold = o.real("copy_threshold");
+  m.copies = o.real("copies");
+  m.held_out_copies = o.real("held_out_copies");
+  return m;
+}
+
 Recognition read_recognition(const JsonObject& o) {
   Recognition r;
   r.top1 = o.real("top1");
@@ -54,7 +76,13 @@ void write_score_file(const std::string& path, const ScoreFile& file) {
   j.end_array();
   write_distribution(j.key("distance"), file.score.distance);
   write_distribution(j.key("floor"), file.score.floor);
-  j.end_object();
+  const MemorisationCheck& check = file.score.memorisation;
+  j.key("memorisation").begin_object().field("skipped", check.skipped);
+  if (check.skipped.empty()) {
+    write_memorisation(j.key("features"), check.features);
+    write_memorisation(j.key("pixels"), check.pixels);
+  }
+  j.end_object().end_object();
   write_file_atomically(path, j.str());
 }
 
@@ -80,6 +108,17 @@ ScoreFile read_score_file(const std::string& path) {
   }
   file.score.distance = read_distribution(root.object("distance"));
   file.score.floor = read_distribution(root.object("floor"));
+  // Scores written before the check was made have none.
+  MemorisationCheck& check = file.score.memorisation;
+  check.skipped = "not measured by the qd_score that wrote this file";
+  if (root.has("memorisation")) {
+    const JsonObject m = root.object("memorisation");
+    check.skipped = m.text("skipped");
+    if (check.skipped.empty()) {
+      check.features = read_memorisation(m.object("features"));
+      check.pixels = read_memorisation(m.object("pixels"));
+    }
+  }
   return file;
 }
 

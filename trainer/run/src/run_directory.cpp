@@ -45,8 +45,9 @@ void read_value(const JsonObject& o, const char* key, GanLoss& v) {
 
 // Keys added to format 2 after its first runs were written: absent, they keep their default.
 bool added_later(std::string_view key) {
-  for (const char* later : {"ema_decay", "classifier", "eval_every", "eval_count", "augment",
-                            "loss", "spectral_norm", "r1", "r1_every", "classes", "class_names"}) {
+  for (const char* later :
+       {"ema_decay", "classifier", "eval_every", "eval_count", "augment", "loss", "spectral_norm",
+        "r1", "r1_every", "classes", "class_names", "holdout"}) {
     if (key == later) return true;
   }
   return false;

@@ -136,6 +136,24 @@ void score_table(std::ostringstream& html, const ScoreFile& s) {
   }
   if (s.score.categories.size() > 1) row("all", nullptr, nullptr, s.score.distance, s.score.floor);
   html << "</table>\n";
+  const MemorisationCheck& m = s.score.memorisation;
+  if (!m.skipped.empty()) {
+    html << "<p>Memorisation: not checked: " << escaped(m.skipped) << ".</p>\n";
+    return;
+  }
+  html << "<p>Memorisation: each image's distance to its nearest training image, generated "
+          "against held-out real images the run never trained on. A generator that does not copy "
+          "sits as far away as they do (ratio about 1); a copy is nearer than 99% of the "
+          "held-out images are.</p>\n<table><tr><th>space</th><th>median generated</th>"
+          "<th>median held-out</th><th>ratio</th><th>copies</th><th>held-out</th></tr>\n";
+  for (const auto& [space, v] :
+       {std::pair{"classifier features", &m.features}, std::pair{"pixels", &m.pixels}}) {
+    html << "<tr><td>" << space << "</td><td>" << number("%.3f", v->median_generated) << "</td><td>"
+         << number("%.3f", v->median_held_out) << "</td><td>" << number("%.2f", v->ratio)
+         << "</td><td>" << number("%.1f%%", v->copies * 100) << "</td><td>"
+         << number("%.1f%%", v->held_out_copies * 100) << "</td></tr>\n";
+  }
+  html << "</table>\n";
 }
 
 // The grid of the epoch that `best` ended, if it is still there.
@@ -229,6 +247,9 @@ void write_run_report(const std::string& run_dir) {
   if (fs::exists(score)) {
     html << "<h2>qd_score</h2>\n";
     score_table(html, read_score_file(score.string()));
+    page.figure("samples/nearest.png",
+                "The generated images nearest to a training image (rows 1, 3, 5), each above its "
+                "nearest training image (rows 2, 4, 6).");
   }
 
   html << "<h2>Losses</h2>\n";

@@ -34,6 +34,7 @@ std::string option_name(std::string_view key) {
 DatasetOptions dataset_options(const TrainOptions& o) {
   DatasetOptions d;
   d.split = o.split;
+  d.holdout = o.holdout;
   d.classes = o.classes;
   d.class_names = o.class_names;
   return d;

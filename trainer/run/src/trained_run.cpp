@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "qd/eval/memorisation.h"
 #include "qd/eval/sampler.h"
 
 namespace qd::train {
@@ -45,6 +46,32 @@ torch::Tensor sample_run(const SampleRequest& request, const std::atomic<bool>& 
               request.last_weights, stop);
 }
 
+namespace {
+
+// The generated images against the run's held-out real ones: the val split of shard
+// directories, the --holdout images of .npy inputs. Without them, the reason.
+MemorisationCheck memorisation_of(const SketchClassifier& classifier, const SavedRun& run,
+                                  const Dataset& training, const torch::Tensor& generated) {
+  MemorisationCheck none;
+  if (run.options.split != SplitSelection::kTrain) {
+    none.skipped = std::string("the run trained on --split ") + to_string(run.options.split) +
+                   ": it has no held-out images";
+    return none;
+  }
+  DatasetOptions options = dataset_options(run.options);
+  options.split = SplitSelection::kVal;
+  try {
+    return check_memorisation(classifier, training, Dataset::open(run.options.shards, options),
+                              generated);
+  } catch (const DatasetError& e) {
+    none.skipped = std::string("no held-out images (") + e.what() +
+                   "); .npy inputs need qd_train --holdout N, shard directories a val split";
+    return none;
+  }
+}
+
+}  // namespace
+
 RunScore score_run(const SketchClassifier& classifier, const SampleRequest& request,
                    const std::atomic<bool>& stop) {
   const LoadedRun loaded = load_run(request);
@@ -65,12 +92,16 @@ RunScore score_run(const SketchClassifier& classifier, const SampleRequest& requ
   }
   const Dataset data = Dataset::open(run.options.shards, dataset_options(run.options));
   const ScoreReference reference(classifier, data, scored, request.count);
-  return reference.score([&](int64_t label, int64_t count) {
-    return draw(
-        *loaded.trainer,
-        sample_inputs(loaded.trainer->model(), count, request.seed, conditional ? label : -1),
-        request.last_weights, stop);
+  std::vector<torch::Tensor> generated;
+  RunScore score = reference.score([&](int64_t label, int64_t count) {
+    generated.push_back(
+        draw(*loaded.trainer,
+             sample_inputs(loaded.trainer->model(), count, request.seed, conditional ? label : -1),
+             request.last_weights, stop));
+    return generated.back();
   });
+  score.memorisation = memorisation_of(classifier, run, data, torch::cat(generated));
+  return score;
 }
 
 }  // namespace qd::train

@@ -23,8 +23,13 @@ class DatasetError : public std::runtime_error {
 };
 
 struct DatasetOptions {
-  SplitSelection split = SplitSelection::kTrain;  // of shard directories
-  bool verify_crc = true;                         // CRC-32 of every shard against its manifest
+  // Of shard directories (qd_prepare's key_id split), and of .npy files with `holdout`.
+  SplitSelection split = SplitSelection::kTrain;
+  // .npy inputs: their last `holdout` images are their val split, the rest their train split
+  // (real images a run never trains on, for the memorisation check). 0: a .npy is all train,
+  // and has no val images.
+  uint64_t holdout = 0;
+  bool verify_crc = true;  // CRC-32 of every shard against its manifest
   // Inputs with labels of their own (IDX, CIFAR-10, image folders): keep only these classes,
   // comma-separated names or label numbers ("0,3,7", "cat,dog"), in this order; empty: all.
   std::string classes;

@@ -13,6 +13,7 @@
 
 #include "qd/data/dataset.h"
 #include "qd/eval/distribution_metrics.h"
+#include "qd/eval/memorisation.h"
 #include "qd/eval/sampler.h"
 #include "qd/eval/sketch_classifier.h"
 
@@ -42,6 +43,7 @@ struct RunScore {
   std::vector<CategoryScore> categories;
   Distribution distance;  // every category's images together
   Distribution floor;
+  MemorisationCheck memorisation;  // every category's generated images together
 };
 
 // The real side of a score, computed once: the first `count` images of each category scored

@@ -28,7 +28,8 @@ DataOnDevice parse_data_on_device(std::string_view name);  // throws std::invali
 struct TrainOptions {
   std::vector<std::string> shards;                // any input Dataset::open reads
   SplitSelection split = SplitSelection::kTrain;  // of shard directories
-  std::string classes;      // of IDX, CIFAR-10 and image-folder inputs (DatasetOptions)
+  uint64_t holdout = 0;  // the last images of each .npy input kept out of training (DatasetOptions)
+  std::string classes;   // of IDX, CIFAR-10 and image-folder inputs (DatasetOptions)
   std::string class_names;  // a file naming IDX and CIFAR-10 labels
   std::string out;          // the run directory
   bool resume = false;
@@ -77,8 +78,15 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     ".npy files, IDX images files (MNIST), CIFAR-10 binary files or folders, folders of PNGs",
     kAnyValue,
     o.shards...);  // the same images on --resume: checked against config.json's data
-  v("split", fixed, "which shards of qd_prepare directories: train, val or all", kAnyValue,
-    o.split...);
+  v("split", fixed,
+    "which shards of qd_prepare directories: train, val or all (.npy inputs: val is their "
+    "--holdout images)",
+    kAnyValue, o.split...);
+  v("holdout", fixed,
+    ".npy inputs: keep the last N images of each out of training, as real images the run never "
+    "saw (qd_score's memorisation check compares against them; shard directories have their val "
+    "split)",
+    at_least<uint64_t>(0), o.holdout...);
   v("classes", fixed,
     "IDX, CIFAR-10 and image-folder inputs: keep only these classes, names or label numbers, "
     "comma-separated, in this order (e.g. 0,3,7) [default: all]",
