@@ -13,7 +13,7 @@ static_assert(DrawingParser::kPadding >= simdjson::SIMDJSON_PADDING);
 const char* to_string(ParseErrorKind kind) {
   static constexpr const char* kNames[] = {
       "not_json",      "missing_field", "wrong_type", "length_mismatch", "coordinate_out_of_range",
-      "empty_drawing", "empty_stroke"};
+      "empty_drawing", "empty_stroke",  "cut_short"};
   return kNames[static_cast<size_t>(kind)];
 }
 

@@ -39,6 +39,7 @@ bool LineChunker::next(LineChunk& chunk) {
   chunk.bytes.swap(carry_);
   carry_.clear();
   chunk.lines.clear();
+  chunk.offsets.clear();
   chunk.too_long.clear();
   chunk.last_line_unterminated = false;
   chunk.sequence = next_sequence_;

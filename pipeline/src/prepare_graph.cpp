@@ -3,10 +3,14 @@
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/flow_graph.h>
 
+#include <algorithm>
+#include <cstring>
 #include <memory>
 #include <unordered_set>
 
+#include "binary_chunker.h"
 #include "line_chunker.h"
+#include "qd/pipeline/binary_format.h"
 #include "qd/pipeline/drawing_parser.h"
 
 namespace qd {
@@ -26,34 +30,55 @@ struct Worker {
   Drawing drawing;
 };
 
-void process(Batch& b, const RenderOptions& o, Worker& w) {
+// Reads record i of the chunk into w.drawing, as the stream's format says.
+std::optional<ParseError> parse_record(InputFormat format, std::string_view record, Worker& w) {
+  if (format == InputFormat::kBinary) return parse_binary_record(record, w.drawing);
+  return w.parser.parse(record, w.drawing);
+}
+
+void process(Batch& b, const RenderOptions& o, InputFormat format, Worker& w) {
   const size_t n = b.chunk.lines.size();
   const size_t image_bytes = static_cast<size_t>(o.raster.side) * o.raster.side;
+  const bool binary = format == InputFormat::kBinary;
   RenderedChunk& r = b.rendered;
+  r.format = format;
   r.first_line = b.chunk.first_line;
+  r.offsets = b.chunk.offsets;
   r.images.resize(n * image_bytes);
   r.outcomes.assign(n, {});
   for (size_t i = 0; i < n; ++i) {
     LineOutcome& out = r.outcomes[i];
+    // A last record the stream ends inside (ndjson: a last line without its newline).
+    const bool last_open = b.chunk.last_line_unterminated && i + 1 == n;
     // The chunker skips unread a line it finds too long before its newline; a shorter one that
     // arrived in the same read as other lines is caught here, so the limit is exact.
     const bool skipped = i < b.chunk.too_long.size();
     const uint64_t line_bytes = skipped ? b.chunk.too_long[i] : b.chunk.line(i).size();
     if (skipped || line_bytes > o.max_line_bytes) {
       out.rejected = RejectReason::kTooLarge;
-      out.detail = "a line of " + std::to_string(line_bytes) + " bytes (max " +
-                   std::to_string(o.max_line_bytes) + ")" + (skipped ? ", skipped unread" : "");
+      out.detail = std::string(binary ? "a record of " : "a line of ") +
+                   std::to_string(line_bytes) + " bytes (max " + std::to_string(o.max_line_bytes) +
+                   ")" + (skipped ? ", skipped unread" : "");
+      // A binary record cut off while it was skipped: the file is cut, whatever its size.
+      if (binary && last_open) {
+        out.rejected = RejectReason::kTruncated;
+        out.detail = "the stream ends inside the last record: " + out.detail;
+        r.last_line_cut = true;
+      }
       continue;
     }
-    const auto error = w.parser.parse(b.chunk.line(i), w.drawing);
+    const auto error = parse_record(format, b.chunk.line(i), w);
     out.key_id = w.drawing.key_id;
     if (error) {
-      // A last line without its newline that does not parse is a record cut off, not a bad one.
-      const bool cut = b.chunk.last_line_unterminated && i + 1 == n;
-      out.rejected = cut ? RejectReason::kTruncated : RejectReason::kMalformed;
+      // A last record cut off that does not parse is a record cut off, not a bad one.
+      out.rejected = last_open ? RejectReason::kTruncated : RejectReason::kMalformed;
       out.detail = std::string(to_string(error->kind)) + ": " + error->message;
-      if (cut) out.detail = "last line has no newline: " + out.detail;
-      r.last_line_cut = cut;
+      if (last_open) {
+        out.detail =
+            (binary ? "the stream ends inside the last record: " : "last line has no newline: ") +
+            out.detail;
+      }
+      r.last_line_cut = last_open;
       continue;
     }
     out.rejected = screen(w.drawing, o.filter);
@@ -88,7 +113,9 @@ class OrderedWriter {
       if (r.rejected) {
         counts_.rejected.add(*r.rejected);
         if (callbacks_.rejected && !r.detail.empty()) {
-          callbacks_.rejected({b.line_number(i), r.key_id, *r.rejected, r.detail});
+          RejectedRecord record{b.line_number(i), std::nullopt, r.key_id, *r.rejected, r.detail};
+          if (i < b.offsets.size()) record.offset = b.offsets[i];
+          callbacks_.rejected(record);
         }
         continue;
       }
@@ -121,10 +148,86 @@ class OrderedWriter {
 
 }  // namespace
 
+namespace {
+
+// Serves `head` (bytes already read from `inner`), then the rest of `inner`.
+class PrefixedSource final : public ByteSource {
+ public:
+  PrefixedSource(ByteSource& inner, std::string head) : inner_(inner), head_(std::move(head)) {}
+  size_t read(char* buffer, size_t size) override {
+    if (at_ < head_.size()) {
+      const size_t n = std::min(size, head_.size() - at_);
+      std::memcpy(buffer, head_.data() + at_, n);
+      at_ += n;
+      return n;
+    }
+    return inner_.read(buffer, size);
+  }
+  bool truncated() const override { return inner_.truncated(); }
+  const std::string& name() const override { return inner_.name(); }
+
+ private:
+  ByteSource& inner_;
+  std::string head_;
+  size_t at_ = 0;
+};
+
+// The stream's first bytes: up to its first newline (the first ndjson record), at most `limit`.
+std::string read_head(ByteSource& source, size_t limit) {
+  std::string head;
+  char buffer[4096];
+  while (head.size() < limit && head.find('\n') == std::string::npos) {
+    const size_t n = source.read(buffer, std::min(sizeof buffer, limit - head.size()));
+    if (n == 0) break;
+    head.append(buffer, n);
+  }
+  return head;
+}
+
+// The format to read `source` as: the one asked for, or the one its head shows (auto; a head
+// that shows none, such as a file of zeros, goes by the name: .bin or .bin.gz is binary, anything
+// else ndjson, and its records are then refused one by one). A head that shows another format than
+// the one asked for is refused, naming both: parsing it as asked would only reject every record.
+// (Simplified ndjson asked to be read as raw is read as raw.)
+InputFormat choose_format(const ByteSource& source, InputFormat asked, std::string_view head) {
+  const InputFormat seen = sniff_input_format(head);
+  if (asked == InputFormat::kAuto) {
+    if (seen != InputFormat::kAuto) return seen;
+    const std::string& name = source.name();
+    const auto ends_with = [&](std::string_view suffix) {
+      return name.size() >= suffix.size() &&
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    return ends_with(".bin") || ends_with(".bin.gz") ? InputFormat::kBinary : InputFormat::kNdjson;
+  }
+  const char* holds = nullptr;
+  if (asked == InputFormat::kBinary && looks_like_json(head)) holds = "ndjson text";
+  if (asked != InputFormat::kBinary && seen == InputFormat::kBinary) {
+    holds = "Google's binary format";
+  }
+  if (asked == InputFormat::kNdjson && seen == InputFormat::kRaw) holds = "raw ndjson";
+  if (holds != nullptr) {
+    throw SourceError(source.name() + ": holds " + holds + ", but --input-format is " +
+                      to_string(asked) + " (auto recognises what a source holds)");
+  }
+  return asked;
+}
+
+}  // namespace
+
 bool render_in_order(ByteSource& source, const RenderOptions& options,
                      const std::function<bool(const RenderedChunk&)>& consume,
-                     const std::atomic<bool>& stop) {
-  LineChunker chunker(source, options.chunk_bytes, options.max_line_bytes);
+                     const std::atomic<bool>& stop, InputFormat* format_read) {
+  std::string head = read_head(source, std::min<size_t>(options.max_line_bytes, size_t{1} << 20));
+  const InputFormat format = choose_format(source, options.input_format, head);
+  if (format_read != nullptr) *format_read = format;
+  PrefixedSource input(source, std::move(head));
+  std::unique_ptr<RecordChunker> chunker;
+  if (format == InputFormat::kBinary) {
+    chunker = std::make_unique<BinaryChunker>(input, options.chunk_bytes, options.max_line_bytes);
+  } else {
+    chunker = std::make_unique<LineChunker>(input, options.chunk_bytes, options.max_line_bytes);
+  }
   tbb::enumerable_thread_specific<Worker> workers;
   std::atomic<bool> enough{false};  // the consumer wants no more
   bool interrupted = false;
@@ -137,16 +240,16 @@ bool render_in_order(ByteSource& source, const RenderOptions& options,
       return nullptr;
     }
     auto batch = std::make_shared<Batch>();
-    if (!chunker.next(batch->chunk)) {
+    if (!chunker->next(batch->chunk)) {
       control.stop();
       return nullptr;
     }
-    batch->rendered.bytes_read = chunker.bytes_read();
+    batch->rendered.bytes_read = chunker->bytes_read();
     return batch;
   });
   flow::limiter_node<BatchPtr> limit(g, options.max_chunks_in_flight);
   flow::function_node<BatchPtr, BatchPtr> work(g, flow::unlimited, [&](BatchPtr b) {
-    process(*b, options, workers.local());
+    process(*b, options, format, workers.local());
     return b;
   });
   flow::sequencer_node<BatchPtr> order(g, [](const BatchPtr& b) { return b->chunk.sequence; });
@@ -169,7 +272,8 @@ GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const Gra
   OrderedWriter writer(out, options, callbacks);
   GraphResult result;
   result.interrupted = render_in_order(
-      source, options.render, [&](const RenderedChunk& b) { return writer.write(b); }, stop);
+      source, options.render, [&](const RenderedChunk& b) { return writer.write(b); }, stop,
+      &result.format);
   result.counts = writer.counts();
   result.last_line_cut = writer.last_line_cut();
   result.source_truncated = source.truncated();

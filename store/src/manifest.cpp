@@ -71,6 +71,7 @@ std::string to_json(const Manifest& m) {
       .field("etag", s.etag)
       .field("last_modified", s.last_modified)
       .field("truncated", s.truncated)
+      .field("format", s.format)
       .end_object();
   const CategoryCounts& c = m.counts;
   j.key("counts")
@@ -142,6 +143,12 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
   m.source.etag = s.text("etag");
   m.source.last_modified = s.text("last_modified");
   m.source.truncated = s.boolean("truncated");
+  if (s.has("format")) {
+    m.source.format = s.text("format");
+    if (m.source.format != "ndjson" && m.source.format != "binary" && m.source.format != "raw") {
+      s.fail("source format \"" + m.source.format + "\" (expected ndjson, binary or raw)");
+    }
+  }
 
   const JsonObject c = top.object("counts");
   m.counts.read = c.u64("read");

@@ -1,5 +1,6 @@
 #pragma once
-// Parses one line of Google's simplified ndjson into a Drawing, with simdjson's on-demand API.
+// Parses one line of Google's simplified ndjson into a Drawing, with simdjson's on-demand API
+// (and one line of raw ndjson into a RawDrawing, for raw_simplifier.h).
 
 #include <cstdint>
 #include <memory>
@@ -19,6 +20,7 @@ enum class ParseErrorKind {
   kCoordinateOutOfRange,  // a coordinate outside 0..255
   kEmptyDrawing,          // "drawing": []
   kEmptyStroke,           // a stroke with no points
+  kCutShort,              // binary: the record ends before its counts say it does
 };
 
 const char* to_string(ParseErrorKind kind);

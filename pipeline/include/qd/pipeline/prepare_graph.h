@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "qd/pipeline/byte_source.h"
+#include "qd/pipeline/input_format.h"
 #include "qd/pipeline/record_filter.h"
 #include "qd/rasterizer/rasterizer.h"
 #include "qd/store/shard_set.h"
@@ -24,7 +25,10 @@ namespace qd {
 struct RenderOptions {
   RasterOptions raster;
   FilterOptions filter;
-  size_t max_line_bytes = 256 * 1024;  // a longer line is read past, unkept: too_large
+  // What the source holds; kAuto: recognised by content (sniff_input_format). A source whose
+  // content is recognised as another format than the one given is refused (SourceError).
+  InputFormat input_format = InputFormat::kAuto;
+  size_t max_line_bytes = 256 * 1024;  // a longer line or record is read past, unkept: too_large
   size_t chunk_bytes = size_t{1} << 20;
   size_t max_chunks_in_flight = 8;
 };
@@ -36,23 +40,27 @@ struct LineOutcome {
   std::string detail;  // malformed, truncated, too_large: what is wrong ("not_json: ...")
 };
 
-// One chunk of lines, parsed, screened and rendered.
+// One chunk of lines (binary: records), parsed, screened and rendered.
 struct RenderedChunk {
-  uint64_t first_line = 1;      // 1-based line number of outcomes[0] in the stream
-  std::vector<uint8_t> images;  // side*side bytes per line (unused for rejected lines)
+  InputFormat format = InputFormat::kNdjson;  // what the stream holds (never kAuto)
+  uint64_t first_line = 1;                    // 1-based line (binary: record) number of outcomes[0]
+  std::vector<uint64_t> offsets;  // binary: each record's byte offset in the decoded stream
+  std::vector<uint8_t> images;    // side*side bytes per line (unused for rejected lines)
   std::vector<LineOutcome> outcomes;
   uint64_t bytes_read = 0;     // decoded bytes read from the source up to the end of this chunk
-  bool last_line_cut = false;  // the stream's last line had no newline and did not parse
+  bool last_line_cut = false;  // the last line had no newline (binary: the stream ended inside the
+                               // last record) and did not parse
 
   uint64_t line_number(size_t i) const { return first_line + i; }
 };
 
 // Reads `source` to its end and hands each rendered chunk to `consume`, in input order, from one
 // thread at a time. Stops early when `consume` returns false or `stop` becomes true (then returns
-// true). Exceptions from the source (unreadable, corrupt) or from `consume` propagate.
+// true). Exceptions from the source (unreadable, corrupt, not of options.input_format) or from
+// `consume` propagate. `format_read`, if given, is set to the format the source was read as.
 bool render_in_order(ByteSource& source, const RenderOptions& options,
                      const std::function<bool(const RenderedChunk&)>& consume,
-                     const std::atomic<bool>& stop);
+                     const std::atomic<bool>& stop, InputFormat* format_read = nullptr);
 
 struct GraphOptions {
   RenderOptions render;
@@ -62,8 +70,9 @@ struct GraphOptions {
 
 // A record dropped as malformed or truncated, for the user to look at.
 struct RejectedRecord {
-  uint64_t line = 0;
-  uint64_t key_id = 0;  // 0 when it could not be read
+  uint64_t line = 0;               // binary: the record's number, from 1
+  std::optional<uint64_t> offset;  // binary: the record's byte offset in the decoded stream
+  uint64_t key_id = 0;             // 0 when it could not be read
   RejectReason reason = RejectReason::kMalformed;
   std::string detail;  // the parser's message
 };
@@ -76,9 +85,10 @@ struct GraphCallbacks {
 };
 
 struct GraphResult {
+  InputFormat format = InputFormat::kNdjson;  // what the source was read as
   CategoryCounts counts;
   bool source_truncated = false;  // the gzip stream ended inside a member
-  bool last_line_cut = false;     // the last line had no newline and did not parse: cut off
+  bool last_line_cut = false;     // the last line (record) was cut off and did not parse
   bool interrupted = false;       // `stop` was raised before the input ended
 };
 

@@ -114,6 +114,9 @@ struct SourceIdentity {
   std::string etag;      // HTTP: validators for the next conditional GET
   std::string last_modified;
   bool truncated = false;  // the stream ended inside a gzip member
+  // What the records were read as: "ndjson" (simplified), "binary" or "raw" (absent from
+  // manifests written before qd read other formats: "ndjson").
+  std::string format = "ndjson";
 };
 
 struct CategoryCounts {
