@@ -59,12 +59,14 @@ std::optional<Manifest> previous_manifest(const std::string& dir, ProgressSink& 
   }
 }
 
-// True when every file the manifest lists is there, whole: sizes and CRC-32s of images and keys.
+// True when every file the manifest lists is there, whole: sizes and CRC-32s of images and keys,
+// and of the stroke-3 .npz.
 // A damaged directory is rebuilt, whatever the source says.
 bool shards_intact(const std::string& dir, const Manifest& m, ProgressSink& sink,
                    const std::string& category) {
   try {
     for (const ShardInfo& s : m.shards) verify_shard(dir, s, m.settings.size);
+    if (m.stroke3) verify_stroke3(dir, *m.stroke3);
     return true;
   } catch (const std::exception& e) {
     sink.warning(category, std::string(e.what()) + "; the category is rebuilt");
@@ -254,7 +256,14 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
       sink.rejected(category, report.location, r);
     };
 
+    const bool bitmaps = has_output_format(job.settings.format, "bitmap");
+    g.render.bitmaps = bitmaps;
     ShardSetWriter shards(staging, job.settings.size, job.settings.shard_size);
+    std::optional<Stroke3Writer> stroke3;
+    if (has_output_format(job.settings.format, "stroke3")) {
+      stroke3.emplace(staging, category + ".npz");
+      g.stroke3 = &*stroke3;
+    }
     auto decoded = open_decoded(std::move(source.raw));
     const GraphResult result = run_prepare_graph(*decoded, shards, g, callbacks, stop);
     if (result.interrupted) {
@@ -271,8 +280,12 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
     m.counts = result.counts;
     m.source.format = to_string(result.format);
     m.source.truncated = result.source_truncated;
-    m.shards = shards.finish();
+    if (bitmaps) m.shards = shards.finish();
     for (const ShardInfo& s : m.shards) verify_shard(staging, s, job.settings.size);
+    if (stroke3) {
+      m.stroke3 = stroke3->finish();
+      verify_stroke3(staging, *m.stroke3);
+    }
     m.created_at = utc_now();
     write_file_atomically(staging + "/manifest.json", to_json(m));
     sync_directory(staging);

@@ -44,8 +44,10 @@ void process(Batch& b, const RenderOptions& o, InputFormat format, Worker& w) {
   r.format = format;
   r.first_line = b.chunk.first_line;
   r.offsets = b.chunk.offsets;
-  r.images.resize(n * image_bytes);
+  r.images.resize(o.bitmaps ? n * image_bytes : 0);
   r.outcomes.assign(n, {});
+  r.stroke3.clear();
+  r.stroke3_ends.assign(o.stroke3 ? n : 0, 0);
   for (size_t i = 0; i < n; ++i) {
     LineOutcome& out = r.outcomes[i];
     // A last record the stream ends inside (ndjson: a last line without its newline).
@@ -54,6 +56,7 @@ void process(Batch& b, const RenderOptions& o, InputFormat format, Worker& w) {
     // arrived in the same read as other lines is caught here, so the limit is exact.
     const bool skipped = i < b.chunk.too_long.size();
     const uint64_t line_bytes = skipped ? b.chunk.too_long[i] : b.chunk.line(i).size();
+    if (o.stroke3) r.stroke3_ends[i] = static_cast<uint32_t>(r.stroke3.size() / 3);
     if (skipped || line_bytes > o.max_line_bytes) {
       out.rejected = RejectReason::kTooLarge;
       out.detail = std::string(binary ? "a record of " : "a line of ") +
@@ -92,7 +95,15 @@ void process(Batch& b, const RenderOptions& o, InputFormat format, Worker& w) {
                    std::to_string(o.filter.max_points) + " and " +
                    std::to_string(o.filter.max_strokes) + "), not rendered";
     }
-    if (!out.rejected) rasterize(w.drawing, o.raster, r.images.data() + i * image_bytes);
+    if (!out.rejected && o.bitmaps) {
+      rasterize(w.drawing, o.raster, r.images.data() + i * image_bytes);
+    }
+    if (!out.rejected && o.stroke3) {
+      static_assert(sizeof(Point) == 2, "points are x, y bytes");
+      append_stroke3(reinterpret_cast<const uint8_t*>(w.drawing.points.data()),
+                     w.drawing.stroke_ends.data(), w.drawing.stroke_count(), r.stroke3);
+    }
+    if (o.stroke3) r.stroke3_ends[i] = static_cast<uint32_t>(r.stroke3.size() / 3);
   }
 }
 
@@ -124,7 +135,12 @@ class OrderedWriter {
         continue;
       }
       const Split split = split_of(r.key_id, options_.val_fraction);
-      out_.append(split, b.images.data() + i * image_bytes, r.key_id);
+      if (options_.render.bitmaps) out_.append(split, b.images.data() + i * image_bytes, r.key_id);
+      if (options_.stroke3 != nullptr) {
+        const uint32_t first = i == 0 ? 0 : b.stroke3_ends[i - 1];
+        options_.stroke3->append(stroke3_split_of(r.key_id, options_.val_fraction),
+                                 b.stroke3.data() + 3 * size_t{first}, b.stroke3_ends[i] - first);
+      }
       ++counts_.kept;
       ++(split == Split::kTrain ? counts_.train : counts_.val);
     }
@@ -269,10 +285,12 @@ bool render_in_order(ByteSource& source, const RenderOptions& options,
 
 GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const GraphOptions& options,
                               const GraphCallbacks& callbacks, const std::atomic<bool>& stop) {
-  OrderedWriter writer(out, options, callbacks);
+  GraphOptions o = options;
+  o.render.stroke3 = options.stroke3 != nullptr;
+  OrderedWriter writer(out, o, callbacks);
   GraphResult result;
   result.interrupted = render_in_order(
-      source, options.render, [&](const RenderedChunk& b) { return writer.write(b); }, stop,
+      source, o.render, [&](const RenderedChunk& b) { return writer.write(b); }, stop,
       &result.format);
   result.counts = writer.counts();
   result.last_line_cut = writer.last_line_cut();

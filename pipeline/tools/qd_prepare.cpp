@@ -97,6 +97,7 @@ Options parse_command_line(int argc, char** argv) {
   }
   o.request.categories = qd::resolve_categories(o.categories);  // std::invalid_argument: exit 2
   p.input_format = qd::parse_input_format(o.input_format);
+  p.settings.format = qd::canonical_output_formats(p.settings.format);
   if (!o.task.empty()) {
     const auto [index, count] = qd::parse_task(o.task);
     o.request.categories = qd::task_slice(o.request.categories, index, count);

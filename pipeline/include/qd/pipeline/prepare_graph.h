@@ -19,6 +19,7 @@
 #include "qd/pipeline/record_filter.h"
 #include "qd/rasterizer/rasterizer.h"
 #include "qd/store/shard_set.h"
+#include "qd/store/stroke3.h"
 
 namespace qd {
 
@@ -28,6 +29,8 @@ struct RenderOptions {
   // What the source holds; kAuto: recognised by content (sniff_input_format). A source whose
   // content is recognised as another format than the one given is refused (SourceError).
   InputFormat input_format = InputFormat::kAuto;
+  bool bitmaps = true;                 // render each kept drawing (RenderedChunk::images)
+  bool stroke3 = false;                // and/or give its stroke-3 rows (RenderedChunk::stroke3)
   size_t max_line_bytes = 256 * 1024;  // a longer line or record is read past, unkept: too_large
   size_t chunk_bytes = size_t{1} << 20;
   size_t max_chunks_in_flight = 8;
@@ -45,7 +48,12 @@ struct RenderedChunk {
   InputFormat format = InputFormat::kNdjson;  // what the stream holds (never kAuto)
   uint64_t first_line = 1;                    // 1-based line (binary: record) number of outcomes[0]
   std::vector<uint64_t> offsets;  // binary: each record's byte offset in the decoded stream
-  std::vector<uint8_t> images;    // side*side bytes per line (unused for rejected lines)
+  // side*side bytes per line (unused for rejected lines); empty unless options.bitmaps.
+  std::vector<uint8_t> images;
+  // options.stroke3: the kept drawings' stroke-3 rows (3 int16 each, append_stroke3), line i's
+  // being rows [stroke3_ends[i - 1], stroke3_ends[i]) (none for a rejected line).
+  std::vector<int16_t> stroke3;
+  std::vector<uint32_t> stroke3_ends;
   std::vector<LineOutcome> outcomes;
   uint64_t bytes_read = 0;     // decoded bytes read from the source up to the end of this chunk
   bool last_line_cut = false;  // the last line had no newline (binary: the stream ended inside the
@@ -63,7 +71,8 @@ bool render_in_order(ByteSource& source, const RenderOptions& options,
                      const std::atomic<bool>& stop, InputFormat* format_read = nullptr);
 
 struct GraphOptions {
-  RenderOptions render;
+  RenderOptions render;  // render.bitmaps: shards are written; render.stroke3: `stroke3` is
+  Stroke3Writer* stroke3 = nullptr;  // where stroke-3 drawings go, by stroke3_split_of
   double val_fraction = 0.05;
   uint64_t max_kept = 0;  // stop once this many drawings are kept; 0: read everything
 };
@@ -92,8 +101,8 @@ struct GraphResult {
   bool interrupted = false;       // `stop` was raised before the input ended
 };
 
-// qd_prepare's graph: render_in_order into `out`, dropping duplicates, splitting by key_id, up to
-// max_kept drawings.
+// qd_prepare's graph: render_in_order into `out` (and options.stroke3), dropping duplicates,
+// splitting by key_id, up to max_kept drawings.
 GraphResult run_prepare_graph(ByteSource& source, ShardSetWriter& out, const GraphOptions& options,
                               const GraphCallbacks& callbacks, const std::atomic<bool>& stop);
 
