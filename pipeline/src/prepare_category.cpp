@@ -36,6 +36,7 @@ RenderOptions render_options(const PrepareSettings& settings) {
   r.filter.max_points = settings.max_points;
   r.filter.max_strokes = settings.max_strokes;
   r.max_line_bytes = static_cast<size_t>(settings.max_record_bytes);
+  r.epsilon = settings.epsilon;
   return r;
 }
 

@@ -12,6 +12,7 @@
 #include "line_chunker.h"
 #include "qd/pipeline/binary_format.h"
 #include "qd/pipeline/drawing_parser.h"
+#include "qd/pipeline/raw_simplifier.h"
 
 namespace qd {
 namespace {
@@ -28,12 +29,35 @@ using BatchPtr = std::shared_ptr<Batch>;
 struct Worker {
   DrawingParser parser;
   Drawing drawing;
+  RawDrawing raw;
 };
 
-// Reads record i of the chunk into w.drawing, as the stream's format says.
+// Reads a record into w.drawing, as the stream's format says (raw: into w.raw, not simplified).
 std::optional<ParseError> parse_record(InputFormat format, std::string_view record, Worker& w) {
   if (format == InputFormat::kBinary) return parse_binary_record(record, w.drawing);
+  if (format == InputFormat::kRaw) return w.parser.parse_raw(record, w.drawing, w.raw);
   return w.parser.parse(record, w.drawing);
+}
+
+// A raw drawing simplified into w.drawing, or why it is too large to be: over the point and
+// stroke limits as it was drawn, or a path so long that resampling it would hold more than
+// 4 x --max-points points (real ones reach 2,700).
+std::optional<std::string> simplify(const RenderOptions& o, Worker& w) {
+  const RawDrawing& raw = w.raw;
+  if (raw.x.size() > o.filter.max_points || raw.stroke_count() > o.filter.max_strokes) {
+    return std::to_string(raw.x.size()) + " raw points in " + std::to_string(raw.stroke_count()) +
+           " strokes (max " + std::to_string(o.filter.max_points) + " and " +
+           std::to_string(o.filter.max_strokes) + "), not simplified";
+  }
+  SimplifyOptions s;
+  s.epsilon = o.epsilon;
+  s.max_resampled_points = 4 * uint64_t{o.filter.max_points};
+  uint64_t resampled = 0;
+  if (!simplify_raw(raw, s, w.drawing, &resampled)) {
+    return "a path of about " + std::to_string(resampled) + " units to resample (max " +
+           std::to_string(s.max_resampled_points) + ", 4 x --max-points), not simplified";
+  }
+  return std::nullopt;
 }
 
 void process(Batch& b, const RenderOptions& o, InputFormat format, Worker& w) {
@@ -83,6 +107,13 @@ void process(Batch& b, const RenderOptions& o, InputFormat format, Worker& w) {
       }
       r.last_line_cut = last_open;
       continue;
+    }
+    if (format == InputFormat::kRaw) {
+      if (auto too_large = simplify(o, w)) {
+        out.rejected = RejectReason::kTooLarge;
+        out.detail = *too_large;
+        continue;
+      }
     }
     out.rejected = screen(w.drawing, o.filter);
     if (out.rejected == RejectReason::kTruncated) {

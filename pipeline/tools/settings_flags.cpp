@@ -14,7 +14,7 @@ void add_settings_flags(cli::po::options_description& options, PrepareSettings& 
         // filters, the split, the shards or --max-per-category (its --limit counts).
         const bool rendering = key == "size" || key == "line_width" || key == "padding" ||
                                key == "max_record_bytes" || key == "max_points" ||
-                               key == "max_strokes";
+                               key == "max_strokes" || key == "epsilon";
         if (which == SettingsFlags::kRendering && !rendering) return;
         std::string name(key);
         for (char& c : name) c = c == '_' ? '-' : c;

@@ -175,8 +175,8 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
           } catch (const std::invalid_argument& e) {
             o.fail(e.what());
           }
-        } else if (std::string_view(key) == "format") {
-          // Written before qd wrote anything else: the bitmaps (the default).
+        } else if (std::string_view(key) == "format" || std::string_view(key) == "epsilon") {
+          // Written before qd had them: the bitmaps, and no raw input (the defaults).
         } else if (added_after_format_1(key)) {
           if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
             v = std::numeric_limits<std::decay_t<decltype(v)>>::max();  // no limit then

@@ -4,11 +4,14 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "qd/pipeline/drawing_parser.h"
 #include "qd/store/manifest.h"
+#include "qd/store/npy.h"
 #include "quickdraw_binary.h"
 #include "test_support.h"
 
@@ -204,4 +207,67 @@ TEST_CASE("qd_render renders a .bin file as it renders the ndjson it came from")
   CHECK(b.output.find("tower.bin: record 26 at byte ") != std::string::npos);
   CHECK(b.output.find("key_id 5: empty_drawing: drawing has no strokes") != std::string::npos);
   CHECK(qd::test::read_file(dir / "a.npy") == qd::test::read_file(dir / "b.npy"));
+}
+
+TEST_CASE("raw ndjson is recognised, simplified as Google did, and --epsilon is an option") {
+  QD_REQUIRE_SHARED(shared);
+  qd::test::ScratchDir dir("raw_source");
+  const std::string categories = " -q --categories 'cat,The Eiffel Tower' ";
+  const auto raw = run_command(qd_prepare(categories + "--source " + quoted(shared / "raw") +
+                                          " --out " + quoted(dir / "raw")));
+  REQUIRE_MESSAGE(raw.exit_code == 0, raw.output);
+  const auto simple =
+      run_command(qd_prepare(categories + "--source " + quoted(shared / "simplified") + " --out " +
+                             quoted(dir / "simplified")));
+  REQUIRE_MESSAGE(simple.exit_code == 0, simple.output);
+  size_t images = 0;
+  size_t same = 0;
+  for (const std::string name : {"cat", "The Eiffel Tower"}) {
+    const qd::Manifest m = qd::read_manifest((dir / "raw" / name / "manifest.json").string());
+    CHECK(m.source.format == "raw");
+    CHECK(m.settings.epsilon == 2.0);
+    CHECK(m.counts.kept > 15);
+    // Each image of the raw route beside the simplified route's image of the same key_id.
+    std::map<uint64_t, std::string> google;
+    const qd::Manifest g =
+        qd::read_manifest((dir / "simplified" / name / "manifest.json").string());
+    for (const auto& s : g.shards) {
+      const qd::MappedNpy keys((dir / "simplified" / name / s.keys).string());
+      const qd::MappedNpy npy((dir / "simplified" / name / s.file).string());
+      for (uint64_t i = 0; i < npy.rows(); ++i) {
+        uint64_t key = 0;
+        std::memcpy(&key, keys.row(i), 8);
+        google[key] = std::string(reinterpret_cast<const char*>(npy.row(i)), npy.row_bytes());
+      }
+    }
+    for (const auto& s : m.shards) {
+      const qd::MappedNpy keys((dir / "raw" / name / s.keys).string());
+      const qd::MappedNpy npy((dir / "raw" / name / s.file).string());
+      for (uint64_t i = 0; i < npy.rows(); ++i) {
+        uint64_t key = 0;
+        std::memcpy(&key, keys.row(i), 8);
+        ++images;
+        same +=
+            google[key] == std::string(reinterpret_cast<const char*>(npy.row(i)), npy.row_bytes());
+      }
+    }
+  }
+  CHECK(images > 30);
+  CHECK(same >= images - 2);  // the measurement (unit test) finds 8 of 239 drawings differing
+
+  // Another epsilon: another output (rebuilt), recorded in the manifest.
+  const auto coarse =
+      run_command(qd_prepare(categories + "--epsilon 8 --source " + quoted(shared / "raw") +
+                             " --out " + quoted(dir / "raw")));
+  REQUIRE_MESSAGE(coarse.exit_code == 0, coarse.output);
+  const qd::Manifest m = qd::read_manifest((dir / "raw" / "cat" / "manifest.json").string());
+  CHECK(m.settings.epsilon == 8.0);
+  CHECK(run_command(qd_prepare(categories + "--epsilon -1 --source " + quoted(shared / "raw")))
+            .exit_code == 2);
+  // Raw input asked to be read as simplified ndjson: refused, saying what it holds.
+  const auto wrong =
+      run_command(qd_prepare(" --categories cat --input-format ndjson --source " +
+                             quoted(shared / "raw") + " --out " + quoted(dir / "x")));
+  CHECK(wrong.exit_code == 3);
+  CHECK(wrong.output.find("holds raw ndjson, but --input-format is ndjson") != std::string::npos);
 }

@@ -29,8 +29,9 @@ struct RenderOptions {
   // What the source holds; kAuto: recognised by content (sniff_input_format). A source whose
   // content is recognised as another format than the one given is refused (SourceError).
   InputFormat input_format = InputFormat::kAuto;
-  bool bitmaps = true;                 // render each kept drawing (RenderedChunk::images)
-  bool stroke3 = false;                // and/or give its stroke-3 rows (RenderedChunk::stroke3)
+  double epsilon = 2.0;  // raw input: Ramer-Douglas-Peucker's tolerance (raw_simplifier.h)
+  bool bitmaps = true;   // render each kept drawing (RenderedChunk::images)
+  bool stroke3 = false;  // and/or give its stroke-3 rows (RenderedChunk::stroke3)
   size_t max_line_bytes = 256 * 1024;  // a longer line or record is read past, unkept: too_large
   size_t chunk_bytes = size_t{1} << 20;
   size_t max_chunks_in_flight = 8;

@@ -62,6 +62,9 @@ struct PrepareSettings {
   uint64_t max_record_bytes = uint64_t{256} * 1024;
   uint32_t max_points = 8192;
   uint32_t max_strokes = 1024;
+  // Raw input: Ramer-Douglas-Peucker's tolerance when simplifying (Google's: 2.0). It changes the
+  // output only for raw sources, but is compared for every one (one rule, and cheap).
+  double epsilon = 2.0;
   // What is written: "bitmap" (the shards), "stroke3" (sketch-rnn's <category>.npz) or
   // "bitmap,stroke3"; canonical_output_formats gives this form.
   std::string format = "bitmap";
@@ -116,6 +119,11 @@ void visit_prepare_settings(Visitor&& v, Settings&... s) {
     s.max_points...);
   v("max_strokes", "a drawing with more strokes is not rendered: too_large", at_least<uint32_t>(1),
     s.max_strokes...);
+  // 0 keeps every resampled point; beyond 255 every stroke is a line from its first point to its
+  // last.
+  v("epsilon",
+    "raw input: the simplification's tolerance (Ramer-Douglas-Peucker), in the 0..255 space",
+    between(0.0, 255.0), s.epsilon...);
   v("format",
     "what to write: bitmap (the image shards), stroke3 (sketch-rnn's <name>.npz), or both: "
     "bitmap,stroke3",
