@@ -7,10 +7,12 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "binary_chunker.h"
+#include "byte_helpers.h"
 #include "fuzz_support.h"
 #include "qd/pipeline/binary_format.h"
 
@@ -18,23 +20,10 @@ namespace {
 
 constexpr size_t kMaxRecordBytes = 2048;  // records over it are stood in for
 
-class MemorySource final : public qd::ByteSource {
- public:
-  MemorySource(std::string_view bytes, size_t step) : bytes_(bytes), step_(step) {}
-  size_t read(char* buffer, size_t size) override {
-    const size_t n = std::min({size, step_, bytes_.size() - at_});
-    std::copy_n(bytes_.data() + at_, n, buffer);
-    at_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string_view bytes_;
-  size_t step_;
-  size_t at_ = 0;
-  std::string name_ = "fuzz input";
-};
+// The fuzz input, handed out at most `step` bytes a read.
+std::unique_ptr<qd::ByteSource> fuzz_source(std::string_view input, size_t step) {
+  return std::make_unique<qd::test::StringSource>(std::string(input), step, "fuzz input");
+}
 
 uint64_t le(std::string_view s, size_t at, int bytes) {
   uint64_t v = 0;
@@ -135,8 +124,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view input = qd::fuzz::as_text(data + 1, size - 1);
   const std::vector<Record> want = walk(input);
 
-  MemorySource source(input, step);
-  qd::BinaryChunker chunker(source, 1024, kMaxRecordBytes);
+  const auto source = fuzz_source(input, step);
+  qd::BinaryChunker chunker(*source, 1024, kMaxRecordBytes);
   qd::LineChunk chunk;
   size_t next = 0;
   uint64_t sequence = 0;

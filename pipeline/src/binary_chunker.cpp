@@ -88,13 +88,7 @@ uint64_t BinaryChunker::skip_record(bool& cut) {
 }
 
 bool BinaryChunker::next(LineChunk& chunk) {
-  chunk.bytes.clear();
-  chunk.lines.clear();
-  chunk.too_long.clear();
-  chunk.offsets.clear();
-  chunk.last_line_unterminated = false;
-  chunk.sequence = next_sequence_;
-  chunk.first_line = next_record_;
+  chunk.start(next_sequence_, next_record_);
   while (chunk.bytes.size() < target_bytes_ && fill(1)) {
     uint64_t length = 0;
     const Frame frame = measure(length);

@@ -104,25 +104,42 @@ std::optional<ParseError> DrawingParser::Impl::read_coordinates(od::value v,
   return std::nullopt;
 }
 
-std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing& d) {
+namespace {
+
+// Walks "drawing": an array of strokes, each an array of arrays. `axis(name, n, value)` reads the
+// stroke's n-th array, `stroke_done(name, arrays)` checks the stroke when its arrays are read.
+template <class Axis, class StrokeDone>
+std::optional<ParseError> walk_strokes(od::value v, Axis&& axis, StrokeDone&& stroke_done) {
   od::array strokes;
   if (auto e = v.get_array().get(strokes)) return from_simdjson(e, "drawing");
   size_t stroke = 0;
   for (auto stroke_value : strokes) {
     const std::string name = stroke_name(stroke);
-    od::array xy;
-    if (auto e = stroke_value.get_array().get(xy)) return from_simdjson(e, name);
-    size_t arrays = 0;
-    for (auto axis : xy) {
-      od::value axis_value;
-      if (auto e = axis.get(axis_value)) return from_simdjson(e, name);
-      if (arrays < 2) {
-        auto err =
-            read_coordinates(axis_value, name + (arrays == 0 ? ".x" : ".y"), arrays == 0 ? xs : ys);
-        if (err) return err;
-      }
-      ++arrays;
+    od::array arrays;
+    if (auto e = stroke_value.get_array().get(arrays)) return from_simdjson(e, name);
+    size_t n = 0;
+    for (auto element : arrays) {
+      od::value value;
+      if (auto e = element.get(value)) return from_simdjson(e, name);
+      if (auto err = axis(name, n, value)) return err;
+      ++n;
     }
+    if (auto err = stroke_done(name, n)) return err;
+    ++stroke;
+  }
+  if (stroke == 0) return fail(ParseErrorKind::kEmptyDrawing, "drawing has no strokes");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing& d) {
+  const auto axis = [&](const std::string& name, size_t n, od::value value) {
+    return n < 2 ? read_coordinates(value, name + (n == 0 ? ".x" : ".y"), n == 0 ? xs : ys)
+                 : std::nullopt;
+  };
+  const auto stroke_done = [&](const std::string& name,
+                               size_t arrays) -> std::optional<ParseError> {
     if (arrays != 2) {
       return fail(ParseErrorKind::kLengthMismatch,
                   name + " has " + std::to_string(arrays) + " arrays, expected 2 ([x, y])");
@@ -135,10 +152,9 @@ std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing
     if (xs.empty()) return fail(ParseErrorKind::kEmptyStroke, name + " has no points");
     for (size_t i = 0; i < xs.size(); ++i) d.points.push_back({xs[i], ys[i]});
     d.stroke_ends.push_back(static_cast<uint32_t>(d.points.size()));
-    ++stroke;
-  }
-  if (stroke == 0) return fail(ParseErrorKind::kEmptyDrawing, "drawing has no strokes");
-  return std::nullopt;
+    return std::nullopt;
+  };
+  return walk_strokes(v, axis, stroke_done);
 }
 
 // Raw coordinates are screen pixels: anything beyond this is not a drawing, and would overflow
@@ -171,25 +187,17 @@ std::optional<ParseError> DrawingParser::Impl::read_numbers(od::value v, const s
 }
 
 std::optional<ParseError> DrawingParser::Impl::read_raw_drawing(od::value v, RawDrawing& raw) {
-  od::array strokes;
-  if (auto e = v.get_array().get(strokes)) return from_simdjson(e, "drawing");
-  size_t stroke = 0;
-  for (auto stroke_value : strokes) {
-    const std::string name = stroke_name(stroke);
-    od::array arrays;
-    if (auto e = stroke_value.get_array().get(arrays)) return from_simdjson(e, name);
-    size_t n = 0;
-    size_t counts[3] = {0, 0, 0};
-    for (auto axis : arrays) {
-      od::value axis_value;
-      if (auto e = axis.get(axis_value)) return from_simdjson(e, name);
-      if (n < 3) {
-        static constexpr const char* kAxes[] = {".x", ".y", ".t"};
-        std::vector<double>* out = n == 0 ? &raw.x : n == 1 ? &raw.y : nullptr;
-        if (auto err = read_numbers(axis_value, name + kAxes[n], out, counts[n])) return err;
-      }
-      ++n;
-    }
+  size_t counts[3] = {0, 0, 0};
+  const auto axis = [&](const std::string& name, size_t n, od::value value) {
+    static constexpr const char* kAxes[] = {".x", ".y", ".t"};
+    if (n >= 3) return std::optional<ParseError>();
+    return read_numbers(value, name + kAxes[n],
+                        n == 0   ? &raw.x
+                        : n == 1 ? &raw.y
+                                 : nullptr,
+                        counts[n]);
+  };
+  const auto stroke_done = [&](const std::string& name, size_t n) -> std::optional<ParseError> {
     if (n != 2 && n != 3) {
       return fail(ParseErrorKind::kLengthMismatch,
                   name + " has " + std::to_string(n) + " arrays, expected 3 ([x, y, t]) or 2");
@@ -202,10 +210,10 @@ std::optional<ParseError> DrawingParser::Impl::read_raw_drawing(od::value v, Raw
     }
     if (counts[0] == 0) return fail(ParseErrorKind::kEmptyStroke, name + " has no points");
     raw.stroke_ends.push_back(static_cast<uint32_t>(raw.x.size()));
-    ++stroke;
-  }
-  if (stroke == 0) return fail(ParseErrorKind::kEmptyDrawing, "drawing has no strokes");
-  return std::nullopt;
+    counts[0] = counts[1] = counts[2] = 0;
+    return std::nullopt;
+  };
+  return walk_strokes(v, axis, stroke_done);
 }
 
 std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t length, Drawing& d,

@@ -30,6 +30,17 @@ struct LineChunk {
   // Binary records only: the stream offset of each record (lines[i]), for messages.
   std::vector<uint64_t> offsets;
 
+  // Emptied for the chunk numbered `sequence`, whose first line (record) is `first`.
+  void start(uint64_t sequence_number, uint64_t first) {
+    bytes.clear();
+    lines.clear();
+    too_long.clear();
+    offsets.clear();
+    last_line_unterminated = false;
+    sequence = sequence_number;
+    first_line = first;
+  }
+
   std::string_view line(size_t i) const {
     return {bytes.data() + lines[i].offset, lines[i].length};
   }

@@ -10,6 +10,7 @@
 
 #include "binary_chunker.h"
 #include "line_chunker.h"
+#include "prefixed_source.h"
 #include "qd/pipeline/binary_format.h"
 #include "qd/pipeline/drawing_parser.h"
 #include "qd/pipeline/raw_simplifier.h"
@@ -196,28 +197,6 @@ class OrderedWriter {
 }  // namespace
 
 namespace {
-
-// Serves `head` (bytes already read from `inner`), then the rest of `inner`.
-class PrefixedSource final : public ByteSource {
- public:
-  PrefixedSource(ByteSource& inner, std::string head) : inner_(inner), head_(std::move(head)) {}
-  size_t read(char* buffer, size_t size) override {
-    if (at_ < head_.size()) {
-      const size_t n = std::min(size, head_.size() - at_);
-      std::memcpy(buffer, head_.data() + at_, n);
-      at_ += n;
-      return n;
-    }
-    return inner_.read(buffer, size);
-  }
-  bool truncated() const override { return inner_.truncated(); }
-  const std::string& name() const override { return inner_.name(); }
-
- private:
-  ByteSource& inner_;
-  std::string head_;
-  size_t at_ = 0;
-};
 
 // The stream's first bytes: up to its first newline (the first ndjson record), at most `limit`.
 std::string read_head(ByteSource& source, size_t limit) {

@@ -9,21 +9,19 @@
 #include <string>
 #include <vector>
 
+#include "prepare_command.h"
 #include "qd/pipeline/drawing_parser.h"
 #include "qd/store/manifest.h"
 #include "qd/store/npy.h"
 #include "quickdraw_binary.h"
 #include "test_support.h"
 
+using qd::test::qd_prepare;
 using qd::test::quoted;
 using qd::test::run_command;
 using qd::test::fs::path;
 
 namespace {
-
-std::string qd_prepare(const std::string& args) {
-  return std::string(QD_PREPARE_EXE) + " " + args;
-}
 
 // Every line of an ndjson file as one binary record each (lines that do not parse are left out:
 // the binary format cannot hold them).
@@ -44,6 +42,21 @@ std::string to_binary(const path& ndjson, size_t* records = nullptr) {
   }
   if (records != nullptr) *records = n;
   return out;
+}
+
+// A prepared category's images, by key_id.
+std::map<uint64_t, std::string> images_by_key(const path& category) {
+  std::map<uint64_t, std::string> images;
+  for (const auto& s : qd::read_manifest((category / "manifest.json").string()).shards) {
+    const qd::MappedNpy keys((category / s.keys).string());
+    const qd::MappedNpy npy((category / s.file).string());
+    for (uint64_t i = 0; i < npy.rows(); ++i) {
+      uint64_t key = 0;
+      std::memcpy(&key, keys.row(i), sizeof key);
+      images[key] = std::string(reinterpret_cast<const char*>(npy.row(i)), npy.row_bytes());
+    }
+  }
+  return images;
 }
 
 std::vector<std::string> categories_of(const path& dir) {
@@ -228,28 +241,11 @@ TEST_CASE("raw ndjson is recognised, simplified as Google did, and --epsilon is 
     CHECK(m.settings.epsilon == 2.0);
     CHECK(m.counts.kept > 15);
     // Each image of the raw route beside the simplified route's image of the same key_id.
-    std::map<uint64_t, std::string> google;
-    const qd::Manifest g =
-        qd::read_manifest((dir / "simplified" / name / "manifest.json").string());
-    for (const auto& s : g.shards) {
-      const qd::MappedNpy keys((dir / "simplified" / name / s.keys).string());
-      const qd::MappedNpy npy((dir / "simplified" / name / s.file).string());
-      for (uint64_t i = 0; i < npy.rows(); ++i) {
-        uint64_t key = 0;
-        std::memcpy(&key, keys.row(i), 8);
-        google[key] = std::string(reinterpret_cast<const char*>(npy.row(i)), npy.row_bytes());
-      }
-    }
-    for (const auto& s : m.shards) {
-      const qd::MappedNpy keys((dir / "raw" / name / s.keys).string());
-      const qd::MappedNpy npy((dir / "raw" / name / s.file).string());
-      for (uint64_t i = 0; i < npy.rows(); ++i) {
-        uint64_t key = 0;
-        std::memcpy(&key, keys.row(i), 8);
-        ++images;
-        same +=
-            google[key] == std::string(reinterpret_cast<const char*>(npy.row(i)), npy.row_bytes());
-      }
+    const auto google = images_by_key(dir / "simplified" / name);
+    for (const auto& [key, image] : images_by_key(dir / "raw" / name)) {
+      ++images;
+      const auto theirs = google.find(key);  // raw/ holds drawings past simplified/'s 25 too
+      same += theirs != google.end() && theirs->second == image;
     }
   }
   CHECK(images > 30);

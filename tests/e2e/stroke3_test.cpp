@@ -11,21 +11,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "prepare_command.h"
 #include "qd/pipeline/drawing_parser.h"
 #include "qd/pipeline/record_filter.h"
 #include "qd/store/manifest.h"
 #include "qd/store/shard_set.h"
 #include "test_support.h"
 
+using qd::test::qd_prepare;
 using qd::test::quoted;
 using qd::test::run_command;
 using qd::test::fs::path;
 
 namespace {
-
-std::string qd_prepare(const std::string& args) {
-  return std::string(QD_PREPARE_EXE) + " " + args;
-}
 
 // What numpy finds in the .npz, loaded as sketch-rnn loads it, each drawing's absolute points
 // rebuilt from its deltas (a running sum) and cut into strokes where the pen lifts:
