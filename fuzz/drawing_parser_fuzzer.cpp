@@ -1,7 +1,9 @@
 // The drawing parser on one ndjson line. A line it accepts must be a drawing as
 // docs/formats.md promises (strokes of equal-length x and y, no empty stroke, coordinates
 // 0..255), and must mean the same when written back out and read again; a line it refuses gets
-// one of the documented kinds and a message. Padded and unpadded parsing must agree.
+// one of the documented kinds and a message. Padded and unpadded parsing must agree. The same line
+// read as raw ndjson (parse_raw): accepted whenever the simplified parser accepts it, strokes of
+// equal-length x and y, and simplified (raw_simplifier) into as many non-empty strokes.
 
 #include <cstdint>
 #include <string>
@@ -9,6 +11,7 @@
 
 #include "fuzz_support.h"
 #include "qd/pipeline/drawing_parser.h"
+#include "qd/pipeline/raw_simplifier.h"
 #include "qd/store/json.h"
 
 namespace {
@@ -61,6 +64,29 @@ void check_error(const qd::ParseError& e) {
   QD_FUZZ_CHECK(!e.message.empty(), "an error says what is wrong");
 }
 
+void check_raw(std::string_view line, bool simplified_accepted) {
+  static qd::DrawingParser parser;
+  static qd::Drawing meta;
+  static qd::RawDrawing raw;
+  static qd::Drawing simplified;
+  const auto error = parser.parse_raw(line, meta, raw);
+  QD_FUZZ_CHECK(!simplified_accepted || !error, "a simplified line is a raw line too");
+  if (error) {
+    check_error(*error);
+    return;
+  }
+  QD_FUZZ_CHECK(raw.stroke_count() > 0 && raw.x.size() == raw.y.size(), "strokes of x and y");
+  uint32_t begin = 0;
+  for (size_t i = 0; i < raw.stroke_count(); ++i) {
+    QD_FUZZ_CHECK(raw.stroke_ends[i] > begin, "no raw stroke is empty");
+    begin = raw.stroke_ends[i];
+  }
+  QD_FUZZ_CHECK(begin == raw.x.size(), "the last raw stroke ends at the last point");
+  if (!qd::simplify_raw(raw, {2.0, 65536}, simplified)) return;  // too long a path: too_large
+  QD_FUZZ_CHECK(simplified.stroke_count() == raw.stroke_count(), "a stroke for each raw stroke");
+  check_drawing(simplified);
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -78,6 +104,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   QD_FUZZ_CHECK(error.has_value() == unpadded_error.has_value(),
                 "padded and unpadded parsing agree on accepting the line");
+  check_raw({padded.data(), size}, !error);
   if (error) {
     check_error(*error);
     QD_FUZZ_CHECK(error->kind == unpadded_error->kind && error->message == unpadded_error->message,

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "byte_helpers.h"
 #include "fuzz_support.h"
 #include "line_chunker.h"
 #include "qd/pipeline/byte_source.h"
@@ -24,24 +25,10 @@ constexpr size_t kMaxDecoded = size_t{256} << 10;
 constexpr size_t kTargetBytes = 1024;
 constexpr size_t kMaxLineBytes = 300;
 
-// The fuzz input as a source that hands out at most `step` bytes per read.
-class MemorySource final : public qd::ByteSource {
- public:
-  MemorySource(std::string_view bytes, size_t step) : bytes_(bytes), step_(step) {}
-  size_t read(char* buffer, size_t size) override {
-    const size_t n = std::min({size, step_, bytes_.size() - offset_});
-    std::memcpy(buffer, bytes_.data() + offset_, n);
-    offset_ += n;
-    return n;
-  }
-  const std::string& name() const override { return name_; }
-
- private:
-  std::string_view bytes_;
-  size_t step_;
-  size_t offset_ = 0;
-  std::string name_ = "fuzz input";
-};
+// The fuzz input, handed out at most `step` bytes a read.
+std::unique_ptr<qd::ByteSource> fuzz_source(std::string_view input, size_t step) {
+  return std::make_unique<qd::test::StringSource>(std::string(input), step, "fuzz input");
+}
 
 // Passes reads through, keeping a copy of what went by, and ends the stream at kMaxDecoded.
 class RecordingSource final : public qd::ByteSource {
@@ -71,7 +58,7 @@ struct Decoded {
 Decoded decode(std::string_view input, size_t in_step, size_t out_step) {
   Decoded d;
   try {
-    auto source = qd::open_decoded(std::make_unique<MemorySource>(input, in_step));
+    auto source = qd::open_decoded(fuzz_source(input, in_step));
     std::vector<char> buffer(out_step);
     while (d.bytes.size() < kMaxDecoded) {
       const size_t n =
@@ -104,7 +91,7 @@ std::vector<std::string_view> lines_of(std::string_view stream) {
 // saw, and returns those (the decoder's output as the pipeline reads it).
 Decoded check_chunks(std::string_view input) {
   Decoded d;
-  RecordingSource recorded(qd::open_decoded(std::make_unique<MemorySource>(input, input.size())));
+  RecordingSource recorded(qd::open_decoded(fuzz_source(input, input.size())));
   qd::LineChunker chunker(recorded, kTargetBytes, kMaxLineBytes);
   std::vector<std::optional<std::string>> got;  // nullopt: a too-long stand-in
   std::vector<uint64_t> too_long;

@@ -12,8 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-all_targets=(drawing_parser_fuzzer gzip_lines_fuzzer npy_fuzzer manifest_fuzzer
-             image_inputs_fuzzer run_config_fuzzer sketch_classifier_fuzzer)
+all_targets=(drawing_parser_fuzzer gzip_lines_fuzzer binary_format_fuzzer npy_fuzzer
+             manifest_fuzzer image_inputs_fuzzer run_config_fuzzer sketch_classifier_fuzzer)
 limit=(-max_total_time=60)
 build_dir=build-fuzz
 build=1
@@ -49,6 +49,7 @@ export LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$sanitizers/lsan.supp}"
 dictionary() {
   case "$1" in
     drawing_parser_fuzzer|gzip_lines_fuzzer) echo ndjson ;;
+    binary_format_fuzzer) echo binary ;;
     npy_fuzzer) echo npy ;;
     manifest_fuzzer) echo manifest ;;
     run_config_fuzzer) echo run_config ;;
@@ -61,7 +62,7 @@ dictionary() {
 # and class names 6 kB; the others' seeds are under 4 kB, and shorter inputs run faster.
 max_len() {
   case "$1" in
-    gzip_lines_fuzzer|npy_fuzzer) echo 4096 ;;
+    gzip_lines_fuzzer|npy_fuzzer|binary_format_fuzzer) echo 4096 ;;
     manifest_fuzzer) echo 8192 ;;
     *) echo 16384 ;;
   esac

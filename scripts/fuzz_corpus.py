@@ -67,6 +67,42 @@ def seeds_drawing_parser():
     return ndjson_lines()
 
 
+def binary_record(key_id, countrycode, recognized, timestamp, strokes):
+    """One record of Google's binary format (quickdraw-dataset README, "Binary files")."""
+    out = struct.pack("<Q2sBIH", key_id, countrycode, recognized, timestamp, len(strokes))
+    for xs, ys in strokes:
+        out += struct.pack("<H", len(xs)) + bytes(xs) + bytes(ys)
+    return out
+
+
+def seeds_binary_format():
+    """The first byte says how the stream arrives (binary_format_fuzzer.cpp); then records: real
+    drawings of simplified/ as Google's binary writer stores them, and hand-made faults."""
+    records = []
+    if have_shared():
+        for path in sorted((SHARED / "simplified").glob("*.ndjson"))[::20]:
+            for line in path.read_bytes().splitlines()[:2]:
+                d = json.loads(line)
+                records.append(binary_record(int(d["key_id"]), d["countrycode"].encode()[:2].ljust(2),
+                                             int(d["recognized"]), 1488497110,
+                                             [(s[0], s[1]) for s in d["drawing"]]))
+    good = binary_record(5201136883597312, b"VE", 1, 1488497110,
+                         [([0, 128, 255], [10, 200, 30]), ([40], [255])])
+    records.append(good)
+    stream = b"".join(records[:8]) or good
+    return [
+        b"\x00" + good,
+        b"\x01" + stream,
+        b"\x3f" + b"".join(records)[: MAX_SEED - 1],
+        b"\x05" + good + binary_record(7, b"US", 1, 0, []) + good,  # no strokes
+        b"\x02" + good + binary_record(8, b"US", 1, 0, [([], [])]),  # an empty stroke
+        b"\x07" + good + binary_record(9, b"US", 2, 0, [([1], [1])]),  # recognized 2
+        b"\x09" + stream[:-3],  # cut inside the last record
+        b"\x04" + good + good[:10],  # cut inside a header
+        b"\x0c" + good + binary_record(10, b"FR", 1, 0, [([1] * 200, [2] * 200)] * 12) + good,  # long
+    ]
+
+
 def seeds_gzip_lines():
     lines = ndjson_lines()
     text = b"\n".join(lines[:6]) + b"\n"
@@ -255,6 +291,7 @@ def seeds_image_inputs():
 TARGETS = {
     "drawing_parser_fuzzer": seeds_drawing_parser,
     "gzip_lines_fuzzer": seeds_gzip_lines,
+    "binary_format_fuzzer": seeds_binary_format,
     "npy_fuzzer": seeds_npy,
     "manifest_fuzzer": seeds_manifest,
     "run_config_fuzzer": seeds_run_config,

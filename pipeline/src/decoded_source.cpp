@@ -4,6 +4,7 @@
 #include <cstring>
 #include <vector>
 
+#include "prefixed_source.h"
 #include "qd/pipeline/byte_source.h"
 
 namespace qd {
@@ -95,29 +96,6 @@ class GzipSource final : public ByteSource {
   bool truncated_ = false;
 };
 
-// Returns bytes that were read ahead to look at the magic number, then the rest of the source.
-class PlainSource final : public ByteSource {
- public:
-  PlainSource(std::unique_ptr<ByteSource> inner, std::vector<char> first_bytes)
-      : inner_(std::move(inner)), head_(std::move(first_bytes)) {}
-
-  size_t read(char* buffer, size_t size) override {
-    if (head_offset_ < head_.size()) {
-      const size_t n = std::min(size, head_.size() - head_offset_);
-      std::memcpy(buffer, head_.data() + head_offset_, n);
-      head_offset_ += n;
-      return n;
-    }
-    return inner_->read(buffer, size);
-  }
-  const std::string& name() const override { return inner_->name(); }
-
- private:
-  std::unique_ptr<ByteSource> inner_;
-  std::vector<char> head_;
-  size_t head_offset_ = 0;
-};
-
 }  // namespace
 
 std::unique_ptr<ByteSource> open_decoded(std::unique_ptr<ByteSource> inner) {
@@ -132,7 +110,7 @@ std::unique_ptr<ByteSource> open_decoded(std::unique_ptr<ByteSource> inner) {
   const bool gzip = got == 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
                     static_cast<unsigned char>(head[1]) == 0x8b;
   if (gzip) return std::make_unique<GzipSource>(std::move(inner), std::move(head));
-  return std::make_unique<PlainSource>(std::move(inner), std::move(head));
+  return std::make_unique<PrefixedSource>(std::move(inner), std::string(head.begin(), head.end()));
 }
 
 }  // namespace qd

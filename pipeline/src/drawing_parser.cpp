@@ -13,7 +13,7 @@ static_assert(DrawingParser::kPadding >= simdjson::SIMDJSON_PADDING);
 const char* to_string(ParseErrorKind kind) {
   static constexpr const char* kNames[] = {
       "not_json",      "missing_field", "wrong_type", "length_mismatch", "coordinate_out_of_range",
-      "empty_drawing", "empty_stroke"};
+      "empty_drawing", "empty_stroke",  "cut_short"};
   return kNames[static_cast<size_t>(kind)];
 }
 
@@ -53,11 +53,16 @@ struct DrawingParser::Impl {
   std::vector<uint8_t> ys;
   std::string padded;  // for parse_unpadded
 
-  std::optional<ParseError> parse(const char* data, size_t length, Drawing& d);
+  // `raw` given: the drawing is raw ([x, y, t] strokes of numbers) and goes there.
+  std::optional<ParseError> parse(const char* data, size_t length, Drawing& d,
+                                  RawDrawing* raw = nullptr);
 
  private:
   std::optional<ParseError> read_string(od::value v, const char* name, std::string& out);
   std::optional<ParseError> read_drawing(od::value v, Drawing& d);
+  std::optional<ParseError> read_raw_drawing(od::value v, RawDrawing& raw);
+  std::optional<ParseError> read_numbers(od::value v, const std::string& what,
+                                         std::vector<double>* out, size_t& count);
   std::optional<ParseError> read_coordinates(od::value v, const std::string& what,
                                              std::vector<uint8_t>& out);
 };
@@ -99,25 +104,42 @@ std::optional<ParseError> DrawingParser::Impl::read_coordinates(od::value v,
   return std::nullopt;
 }
 
-std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing& d) {
+namespace {
+
+// Walks "drawing": an array of strokes, each an array of arrays. `axis(name, n, value)` reads the
+// stroke's n-th array, `stroke_done(name, arrays)` checks the stroke when its arrays are read.
+template <class Axis, class StrokeDone>
+std::optional<ParseError> walk_strokes(od::value v, Axis&& axis, StrokeDone&& stroke_done) {
   od::array strokes;
   if (auto e = v.get_array().get(strokes)) return from_simdjson(e, "drawing");
   size_t stroke = 0;
   for (auto stroke_value : strokes) {
     const std::string name = stroke_name(stroke);
-    od::array xy;
-    if (auto e = stroke_value.get_array().get(xy)) return from_simdjson(e, name);
-    size_t arrays = 0;
-    for (auto axis : xy) {
-      od::value axis_value;
-      if (auto e = axis.get(axis_value)) return from_simdjson(e, name);
-      if (arrays < 2) {
-        auto err =
-            read_coordinates(axis_value, name + (arrays == 0 ? ".x" : ".y"), arrays == 0 ? xs : ys);
-        if (err) return err;
-      }
-      ++arrays;
+    od::array arrays;
+    if (auto e = stroke_value.get_array().get(arrays)) return from_simdjson(e, name);
+    size_t n = 0;
+    for (auto element : arrays) {
+      od::value value;
+      if (auto e = element.get(value)) return from_simdjson(e, name);
+      if (auto err = axis(name, n, value)) return err;
+      ++n;
     }
+    if (auto err = stroke_done(name, n)) return err;
+    ++stroke;
+  }
+  if (stroke == 0) return fail(ParseErrorKind::kEmptyDrawing, "drawing has no strokes");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing& d) {
+  const auto axis = [&](const std::string& name, size_t n, od::value value) {
+    return n < 2 ? read_coordinates(value, name + (n == 0 ? ".x" : ".y"), n == 0 ? xs : ys)
+                 : std::nullopt;
+  };
+  const auto stroke_done = [&](const std::string& name,
+                               size_t arrays) -> std::optional<ParseError> {
     if (arrays != 2) {
       return fail(ParseErrorKind::kLengthMismatch,
                   name + " has " + std::to_string(arrays) + " arrays, expected 2 ([x, y])");
@@ -130,14 +152,74 @@ std::optional<ParseError> DrawingParser::Impl::read_drawing(od::value v, Drawing
     if (xs.empty()) return fail(ParseErrorKind::kEmptyStroke, name + " has no points");
     for (size_t i = 0; i < xs.size(); ++i) d.points.push_back({xs[i], ys[i]});
     d.stroke_ends.push_back(static_cast<uint32_t>(d.points.size()));
-    ++stroke;
+    return std::nullopt;
+  };
+  return walk_strokes(v, axis, stroke_done);
+}
+
+// Raw coordinates are screen pixels: anything beyond this is not a drawing, and would overflow
+// the scaling to 0..255.
+constexpr double kMaxRawCoordinate = 1e7;
+
+std::optional<ParseError> DrawingParser::Impl::read_numbers(od::value v, const std::string& what,
+                                                            std::vector<double>* out,
+                                                            size_t& count) {
+  count = 0;
+  od::array array;
+  if (auto e = v.get_array().get(array)) return from_simdjson(e, what);
+  for (auto element : array) {
+    double c = 0;
+    if (auto e = element.get_double().get(c)) {
+      if (e == simdjson::INCORRECT_TYPE) {
+        return fail(ParseErrorKind::kWrongType,
+                    what + "[" + std::to_string(count) + "] is not a number");
+      }
+      return from_simdjson(e, what);
+    }
+    if (!(c >= -kMaxRawCoordinate && c <= kMaxRawCoordinate)) {
+      return fail(ParseErrorKind::kCoordinateOutOfRange,
+                  what + "[" + std::to_string(count) + "] is outside -1e7..1e7");
+    }
+    if (out != nullptr) out->push_back(c);
+    ++count;
   }
-  if (stroke == 0) return fail(ParseErrorKind::kEmptyDrawing, "drawing has no strokes");
   return std::nullopt;
 }
 
-std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t length, Drawing& d) {
+std::optional<ParseError> DrawingParser::Impl::read_raw_drawing(od::value v, RawDrawing& raw) {
+  size_t counts[3] = {0, 0, 0};
+  const auto axis = [&](const std::string& name, size_t n, od::value value) {
+    static constexpr const char* kAxes[] = {".x", ".y", ".t"};
+    if (n >= 3) return std::optional<ParseError>();
+    return read_numbers(value, name + kAxes[n],
+                        n == 0   ? &raw.x
+                        : n == 1 ? &raw.y
+                                 : nullptr,
+                        counts[n]);
+  };
+  const auto stroke_done = [&](const std::string& name, size_t n) -> std::optional<ParseError> {
+    if (n != 2 && n != 3) {
+      return fail(ParseErrorKind::kLengthMismatch,
+                  name + " has " + std::to_string(n) + " arrays, expected 3 ([x, y, t]) or 2");
+    }
+    if (counts[0] != counts[1] || (n == 3 && counts[2] != counts[0])) {
+      return fail(ParseErrorKind::kLengthMismatch,
+                  name + ": x has " + std::to_string(counts[0]) + " points, y " +
+                      std::to_string(counts[1]) +
+                      (n == 3 ? ", t " + std::to_string(counts[2]) : ""));
+    }
+    if (counts[0] == 0) return fail(ParseErrorKind::kEmptyStroke, name + " has no points");
+    raw.stroke_ends.push_back(static_cast<uint32_t>(raw.x.size()));
+    counts[0] = counts[1] = counts[2] = 0;
+    return std::nullopt;
+  };
+  return walk_strokes(v, axis, stroke_done);
+}
+
+std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t length, Drawing& d,
+                                                     RawDrawing* raw) {
   d.clear();
+  if (raw != nullptr) raw->clear();
   if (length == 0) return fail(ParseErrorKind::kNotJson, "empty line");
   od::document doc;
   if (auto e = parser.iterate(data, length, length + kPadding).get(doc)) {
@@ -202,7 +284,7 @@ std::optional<ParseError> DrawingParser::Impl::parse(const char* data, size_t le
       if (auto e = value.get_bool().get(d.recognized)) return from_simdjson(e, "recognized");
       seen |= kRecognized;
     } else if (key == "drawing") {
-      err = read_drawing(value, d);
+      err = raw != nullptr ? read_raw_drawing(value, *raw) : read_drawing(value, d);
       seen |= kDrawing;
     }
     if (err) return err;
@@ -267,6 +349,11 @@ std::optional<ParseError> explained(std::optional<ParseError> error, std::string
 
 std::optional<ParseError> DrawingParser::parse(std::string_view line, Drawing& out) {
   return explained(impl_->parse(line.data(), line.size(), out), line);
+}
+
+std::optional<ParseError> DrawingParser::parse_raw(std::string_view line, Drawing& out,
+                                                   RawDrawing& raw) {
+  return explained(impl_->parse(line.data(), line.size(), out, &raw), line);
 }
 
 std::optional<ParseError> DrawingParser::parse_unpadded(std::string_view line, Drawing& out) {

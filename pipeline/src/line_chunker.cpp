@@ -36,13 +36,9 @@ uint64_t LineChunker::skip_line(std::vector<char>& b) {
 
 bool LineChunker::next(LineChunk& chunk) {
   if (eof_ && carry_.empty()) return false;
+  chunk.start(next_sequence_, next_line_);
   chunk.bytes.swap(carry_);
   carry_.clear();
-  chunk.lines.clear();
-  chunk.too_long.clear();
-  chunk.last_line_unterminated = false;
-  chunk.sequence = next_sequence_;
-  chunk.first_line = next_line_;
 
   // Read until the chunk holds target_bytes and at least one newline, or the source ends.
   size_t scanned = 0;  // bytes already searched for a newline

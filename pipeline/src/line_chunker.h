@@ -1,6 +1,8 @@
 #pragma once
-// Cuts a byte stream into chunks of whole lines: the unit of work of the pipeline and of
-// qd_render. Each chunk's buffer is padded so the parser can read past any line's end.
+// Cuts a byte stream into chunks of whole records: the unit of work of the pipeline and of
+// qd_render. LineChunker cuts ndjson into lines; BinaryChunker (binary_chunker.h) cuts Google's
+// binary format into records. Each chunk's buffer is padded so the parser can read past any
+// record's end.
 
 #include <cstdint>
 #include <string_view>
@@ -22,8 +24,22 @@ struct LineChunk {
   // Lines longer than the chunker's limit, skipped without being kept in memory: the first
   // too_long.size() lines of the chunk are empty stand-ins, too_long[i] their length in bytes.
   std::vector<uint64_t> too_long;
-  // Set on the last chunk when the stream's last line had no newline: a record possibly cut off.
+  // Set on the last chunk when the stream's last line had no newline (binary: the stream ended
+  // inside its last record): a record possibly cut off.
   bool last_line_unterminated = false;
+  // Binary records only: the stream offset of each record (lines[i]), for messages.
+  std::vector<uint64_t> offsets;
+
+  // Emptied for the chunk numbered `sequence`, whose first line (record) is `first`.
+  void start(uint64_t sequence_number, uint64_t first) {
+    bytes.clear();
+    lines.clear();
+    too_long.clear();
+    offsets.clear();
+    last_line_unterminated = false;
+    sequence = sequence_number;
+    first_line = first;
+  }
 
   std::string_view line(size_t i) const {
     return {bytes.data() + lines[i].offset, lines[i].length};
@@ -31,7 +47,17 @@ struct LineChunk {
   uint64_t line_number(size_t i) const { return first_line + i; }
 };
 
-class LineChunker {
+// What the flow graph reads chunks from.
+class RecordChunker {
+ public:
+  virtual ~RecordChunker() = default;
+  // Fills `chunk` with the next whole records (about the target size of them); false at the end.
+  virtual bool next(LineChunk& chunk) = 0;
+  // Bytes consumed from the source so far (after decompression).
+  virtual uint64_t bytes_read() const = 0;
+};
+
+class LineChunker final : public RecordChunker {
  public:
   // A line longer than `max_line_bytes` is read past (its bytes are not kept) and handed on as a
   // stand-in (LineChunk::too_long), so no input can make a chunk larger than about
@@ -40,10 +66,10 @@ class LineChunker {
                        size_t max_line_bytes = 64u << 20);
 
   // Fills `chunk` with the next whole lines (about target_bytes of them); false at the end.
-  bool next(LineChunk& chunk);
+  bool next(LineChunk& chunk) override;
 
   // Bytes consumed from the source so far (after decompression).
-  uint64_t bytes_read() const { return bytes_read_; }
+  uint64_t bytes_read() const override { return bytes_read_; }
 
  private:
   // Reads past the rest of a line too long to keep, up to its newline (kept bytes after it go to

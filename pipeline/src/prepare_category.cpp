@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <vector>
 
 #include "qd/pipeline/http_source.h"
 #include "qd/store/atomic_directory.h"
@@ -35,6 +36,7 @@ RenderOptions render_options(const PrepareSettings& settings) {
   r.filter.max_points = settings.max_points;
   r.filter.max_strokes = settings.max_strokes;
   r.max_line_bytes = static_cast<size_t>(settings.max_record_bytes);
+  r.epsilon = settings.epsilon;
   return r;
 }
 
@@ -58,12 +60,14 @@ std::optional<Manifest> previous_manifest(const std::string& dir, ProgressSink& 
   }
 }
 
-// True when every file the manifest lists is there, whole: sizes and CRC-32s of images and keys.
+// True when every file the manifest lists is there, whole: sizes and CRC-32s of images and keys,
+// and of the stroke-3 .npz.
 // A damaged directory is rebuilt, whatever the source says.
 bool shards_intact(const std::string& dir, const Manifest& m, ProgressSink& sink,
                    const std::string& category) {
   try {
     for (const ShardInfo& s : m.shards) verify_shard(dir, s, m.settings.size);
+    if (m.stroke3) verify_stroke3(dir, *m.stroke3);
     return true;
   } catch (const std::exception& e) {
     sink.warning(category, std::string(e.what()) + "; the category is rebuilt");
@@ -79,8 +83,10 @@ std::string refusal(const GraphResult& result, const std::optional<Manifest>& pr
                     const PrepareOptions& options) {
   const CategoryCounts& c = result.counts;
   if (result.source_truncated) return "the gzip stream ends inside a member: the file is cut off";
+  const bool binary = result.format == InputFormat::kBinary;
   if (result.last_line_cut) {
-    return "the last line has no newline and is not a whole record: the file is cut off";
+    return binary ? "the stream ends inside the last record: the file is cut off"
+                  : "the last line has no newline and is not a whole record: the file is cut off";
   }
   if (c.read == 0) return "no records: the source is empty";
   if (c.kept == 0) {
@@ -91,7 +97,7 @@ std::string refusal(const GraphResult& result, const std::optional<Manifest>& pr
                  to_string(static_cast<RejectReason>(r));
     }
     return "none of its " + std::to_string(c.read) + " records is a usable drawing (" + reasons +
-           "): is it Quick, Draw! simplified ndjson?";
+           "): is it Quick, Draw! " + (binary ? "binary data?" : "ndjson?");
   }
   if (previous && previous->settings == options.settings && !options.allow_shrink &&
       c.kept * 2 < previous->counts.kept) {
@@ -160,13 +166,26 @@ bool same_version(const SourceIdentity& a, const SourceIdentity& b) {
 
 }  // namespace
 
-std::string category_location(const std::string& source, const std::string& category) {
-  if (source.empty()) return url_join(kGoogleSimplifiedBase, category + ".ndjson");
-  if (is_http_url(source)) return url_join(source, category + ".ndjson");
-  std::string plain = (fs::path(source) / (category + ".ndjson")).string();
-  std::string gz = plain + ".gz";
-  if (!fs::exists(plain) && fs::exists(gz)) return gz;
-  return plain;
+std::string category_location(const std::string& source, const std::string& category,
+                              InputFormat format) {
+  const bool binary = format == InputFormat::kBinary;
+  if (source.empty()) {
+    return url_join(binary                        ? kGoogleBinaryBase
+                    : format == InputFormat::kRaw ? kGoogleRawBase
+                                                  : kGoogleSimplifiedBase,
+                    category + (binary ? ".bin" : ".ndjson"));
+  }
+  if (is_http_url(source)) return url_join(source, category + (binary ? ".bin" : ".ndjson"));
+  std::vector<std::string> names;
+  if (format != InputFormat::kBinary) names = {".ndjson", ".ndjson.gz"};
+  if (format == InputFormat::kAuto || binary) {
+    names.insert(names.end(), {".bin", ".bin.gz"});
+  }
+  for (const std::string& suffix : names) {
+    std::string path = (fs::path(source) / (category + suffix)).string();
+    if (fs::exists(path)) return path;
+  }
+  return (fs::path(source) / (category + names.front())).string();  // missing: named in the error
 }
 
 std::string category_lock_path(const std::string& out_dir, const std::string& category) {
@@ -197,11 +216,14 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
       (fs::path(job.out_dir) / ("." + category + kStagingMarker + std::to_string(::getpid())))
           .string();
   try {
-    report.location = category_location(job.source, category);
+    report.location = category_location(job.source, category, job.input_format);
     sink.started(category, report.location);
     const auto previous = previous_manifest(dest, sink, category);
+    // A format asked for that the previous run did not read the source as changes the output.
+    const bool same_format = job.input_format == InputFormat::kAuto ||
+                             (previous && previous->source.format == to_string(job.input_format));
     const bool comparable = !job.force && previous && previous->settings == job.settings &&
-                            previous->category == category &&
+                            previous->category == category && same_format &&
                             shards_intact(dest, *previous, sink, category);
     OpenedSource source = open_source(report.location, comparable ? previous : std::nullopt, stop);
     if (comparable && (source.unchanged || same_version(source.identity, previous->source))) {
@@ -222,6 +244,7 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
 
     GraphOptions g;
     g.render = render_options(job.settings);
+    g.render.input_format = job.input_format;
     g.render.max_chunks_in_flight = job.max_chunks_in_flight;
     g.val_fraction = job.settings.val_fraction;
     g.max_kept = job.settings.max_per_category;
@@ -234,7 +257,14 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
       sink.rejected(category, report.location, r);
     };
 
+    const bool bitmaps = has_output_format(job.settings.format, "bitmap");
+    g.render.bitmaps = bitmaps;
     ShardSetWriter shards(staging, job.settings.size, job.settings.shard_size);
+    std::optional<Stroke3Writer> stroke3;
+    if (has_output_format(job.settings.format, "stroke3")) {
+      stroke3.emplace(staging, category + ".npz");
+      g.stroke3 = &*stroke3;
+    }
     auto decoded = open_decoded(std::move(source.raw));
     const GraphResult result = run_prepare_graph(*decoded, shards, g, callbacks, stop);
     if (result.interrupted) {
@@ -249,9 +279,14 @@ CategoryReport prepare_category(const std::string& category, const PrepareOption
       throw SourceError(report.location + ": " + refused);
     }
     m.counts = result.counts;
+    m.source.format = to_string(result.format);
     m.source.truncated = result.source_truncated;
-    m.shards = shards.finish();
+    if (bitmaps) m.shards = shards.finish();
     for (const ShardInfo& s : m.shards) verify_shard(staging, s, job.settings.size);
+    if (stroke3) {
+      m.stroke3 = stroke3->finish();
+      verify_stroke3(staging, *m.stroke3);
+    }
     m.created_at = utc_now();
     write_file_atomically(staging + "/manifest.json", to_json(m));
     sync_directory(staging);

@@ -80,7 +80,13 @@ void ConsoleProgress::rejected(const std::string& /*category*/, const std::strin
   }
   ++shown_rejects_;
   clear_live_line();
-  std::fprintf(stderr, "%s:%llu: ", location.c_str(), static_cast<unsigned long long>(r.line));
+  if (r.offset) {  // a binary record: where it starts in the (decoded) file
+    std::fprintf(stderr, "%s: record %llu at byte %llu: ", location.c_str(),
+                 static_cast<unsigned long long>(r.line),
+                 static_cast<unsigned long long>(*r.offset));
+  } else {
+    std::fprintf(stderr, "%s:%llu: ", location.c_str(), static_cast<unsigned long long>(r.line));
+  }
   if (r.key_id != 0)
     std::fprintf(stderr, "key_id %llu: ", static_cast<unsigned long long>(r.key_id));
   std::fprintf(stderr, "%s: %s\n", to_string(r.reason), r.detail.c_str());

@@ -10,6 +10,7 @@
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
 #include "qd/pipeline/categories.h"
+#include "qd/pipeline/input_format.h"
 #include "qd/pipeline/prepare_run.h"
 #include "qd/store/value_range.h"
 #include "settings_flags.h"
@@ -21,13 +22,16 @@ namespace po = cli::po;
 
 const char* const kUsageText =
     "Usage: qd_prepare --categories NAMES [--source DIR|URL] [--out DIR] [options]\n\n"
-    "Reads Quick, Draw! simplified drawings (ndjson, plain or gzipped: gzip is recognised by its\n"
-    "magic bytes), drops unusable records, renders the rest exactly as Google rendered its\n"
-    "numpy_bitmap files, and writes per category <out>/<name>/: train-NNNNN.npy and\n"
-    "val-NNNNN.npy (uint8 [N, size, size], 255 = ink), a .keys.npy (uint64 key_ids) beside each,\n"
-    "and manifest.json (options, source, counts, CRC-32 of every file).\n\n"
+    "Reads Quick, Draw! drawings (simplified ndjson, Google's binary .bin, or raw ndjson, which\n"
+    "is simplified as Google did; plain or gzipped: gzip is recognised by its magic bytes, the\n"
+    "format by content, see --input-format), drops unusable records, renders the rest exactly\n"
+    "as Google rendered its numpy_bitmap files, and writes per category <out>/<name>/:\n"
+    "train-NNNNN.npy and val-NNNNN.npy (uint8 [N, size, size], 255 = ink), a .keys.npy\n"
+    "(uint64 key_ids) beside each, and manifest.json (options, source, counts, CRC-32 of every\n"
+    "file). --format stroke3 writes sketch-rnn's <name>.npz instead (train, valid, test: int16\n"
+    "[n, 3] dx, dy, pen lifted), --format bitmap,stroke3 both.\n\n"
     "Records dropped, each counted in the manifest under its reason: unrecognized (the game did\n"
-    "not recognise it; see --keep-unrecognized), malformed (not valid simplified-drawing JSON),\n"
+    "not recognise it; see --keep-unrecognized), malformed (not a valid drawing record),\n"
     "truncated (cut off: a last line without newline, a gzip stream ending inside a record; or\n"
     "too small to be a drawing: see --min-points, --min-extent), duplicate (a key_id already\n"
     "kept). The split is by a hash of key_id, so it stays stable across refreshes.\n\n"
@@ -47,6 +51,7 @@ const char* const kUsageText =
 
 struct Options {
   std::string categories;
+  std::string input_format = "auto";
   std::string task;
   qd::PrepareRequest request;
   bool quiet = false;
@@ -62,9 +67,14 @@ Options parse_command_line(int argc, char** argv) {
       "official category names, comma-separated (\"cat,The Eiffel Tower\"), 'all', or "
       "@FILE (one name per line)");
   add("source", po::value(&p.source),
-      "a directory holding <name>.ndjson or <name>.ndjson.gz, or an http(s) mirror with "
-      "Google's layout (default: Google's bucket, "
-      "https://storage.googleapis.com/quickdraw_dataset/full/simplified)");
+      "a directory holding <name>.ndjson, <name>.ndjson.gz or <name>.bin, or an http(s) mirror "
+      "with Google's layout (default: Google's bucket, "
+      "https://storage.googleapis.com/quickdraw_dataset/full/simplified, or full/binary, "
+      "full/raw as --input-format says)");
+  add("input-format", po::value(&o.input_format)->default_value(o.input_format),
+      "what the source holds: ndjson (simplified), binary (Google's .bin), raw (raw ndjson, "
+      "simplified as Google did), or auto: recognised by content (a directory: the first of "
+      "<name>.ndjson, .ndjson.gz, .bin, .bin.gz; a URL: <name>.ndjson)");
   add("out,o", po::value(&p.out_dir)->default_value(p.out_dir), "output directory");
   qd::add_settings_flags(command_line.visible, p.settings, qd::SettingsFlags::kAll);
   add = command_line.visible.add_options();
@@ -87,6 +97,8 @@ Options parse_command_line(int argc, char** argv) {
     throw cli::UsageError("--categories is required (e.g. --categories cat,dog)");
   }
   o.request.categories = qd::resolve_categories(o.categories);  // std::invalid_argument: exit 2
+  p.input_format = qd::parse_input_format(o.input_format);
+  p.settings.format = qd::canonical_output_formats(p.settings.format);
   if (!o.task.empty()) {
     const auto [index, count] = qd::parse_task(o.task);
     o.request.categories = qd::task_slice(o.request.categories, index, count);

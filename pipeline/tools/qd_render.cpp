@@ -11,6 +11,7 @@
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
 #include "qd/pipeline/byte_source.h"
+#include "qd/pipeline/input_format.h"
 #include "qd/pipeline/prepare_category.h"
 #include "qd/pipeline/prepare_graph.h"
 #include "qd/rasterizer/contact_sheet.h"
@@ -30,6 +31,7 @@ struct Options {
   int threads = 0;
   bool quiet = false;
   std::string input;
+  std::string input_format = "auto";
   std::string out;
   std::string grid;
   size_t grid_count = 64;
@@ -39,11 +41,12 @@ struct Options {
 Options parse_command_line(int argc, char** argv) {
   Options o;
   cli::CommandLine command_line(
-      "Usage: qd_render FILE.ndjson[.gz] [--out images.npy] [--grid sheet.png] [options]\n\n"
-      "Renders every drawing of a Quick, Draw! simplified ndjson file (gzip is detected by its\n"
-      "magic bytes) with Google's numpy_bitmap method: white ink (255) on black (0), uint8.\n"
-      "Bad lines are reported on stderr with their line number and reason; the good ones are\n"
-      "still rendered.\n\n"
+      "Usage: qd_render FILE [--out images.npy] [--grid sheet.png] [options]\n\n"
+      "Renders every drawing of a Quick, Draw! file (simplified ndjson, Google's binary .bin, or\n"
+      "raw ndjson, simplified as Google did; recognised by content, see --input-format; gzip is\n"
+      "detected by its magic bytes) with Google's numpy_bitmap method: white ink (255) on black\n"
+      "(0), uint8. Bad records are reported on stderr with their line number (binary: record\n"
+      "number and byte offset) and reason; the good ones are still rendered.\n\n"
       "Exit codes: 0 all lines rendered, 1 input or output failed, 2 usage error,\n"
       "3 rendered, but some lines were rejected (or the input was cut off), 130 interrupted\n"
       "(SIGINT/SIGTERM; no output written).\n\nOptions");
@@ -59,6 +62,8 @@ Options parse_command_line(int argc, char** argv) {
                  qd::between(1, 16));
   cli::add_value(options, "limit,n", o.limit, "stop after N rendered drawings (0: all)",
                  qd::at_least<uint64_t>(0));
+  options.add_options()("input-format", po::value(&o.input_format)->default_value(o.input_format),
+                        "what FILE holds: ndjson, binary, raw, or auto: recognised by content");
   qd::add_settings_flags(options, o.settings, qd::SettingsFlags::kRendering);
   cli::add_value(options, "threads,j", o.threads, "worker threads (0: all cores)",
                  qd::between(0, 1024));
@@ -68,6 +73,7 @@ Options parse_command_line(int argc, char** argv) {
   cli::parse_or_exit(argc, argv, command_line);
 
   if (o.input.empty()) throw cli::UsageError("no input file given");
+  qd::parse_input_format(o.input_format);  // std::invalid_argument: a usage error
   return o;
 }
 
@@ -77,6 +83,7 @@ int run(int argc, char** argv) {
   if (o.threads > 0) threads.emplace(tbb::global_control::max_allowed_parallelism, o.threads);
 
   qd::RenderOptions render = qd::render_options(o.settings);
+  render.input_format = qd::parse_input_format(o.input_format);
   // Every drawing that parses, recognised or not, however small; within the size limits.
   render.filter.keep_unrecognized = true;
   render.filter.min_points = 0;
@@ -95,7 +102,12 @@ int run(int argc, char** argv) {
       const qd::LineOutcome& r = chunk.outcomes[i];
       if (r.rejected) {
         ++rejected;
-        std::cerr << o.input << ":" << chunk.line_number(i) << ": ";
+        if (i < chunk.offsets.size()) {
+          std::cerr << o.input << ": record " << chunk.line_number(i) << " at byte "
+                    << chunk.offsets[i] << ": ";
+        } else {
+          std::cerr << o.input << ":" << chunk.line_number(i) << ": ";
+        }
         if (r.key_id != 0) std::cerr << "key_id " << r.key_id << ": ";
         if (*r.rejected != qd::RejectReason::kMalformed)
           std::cerr << to_string(*r.rejected) << ": ";

@@ -41,6 +41,41 @@ uint64_t RejectCounts::total() const {
   return sum;
 }
 
+std::string canonical_output_formats(std::string_view list) {
+  bool bitmap = false;
+  bool stroke3 = false;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = list.find(',', start);
+    std::string_view name =
+        list.substr(start, comma == std::string_view::npos ? comma : comma - start);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+    while (!name.empty() && name.back() == ' ') name.remove_suffix(1);
+    if (name == "bitmap") {
+      bitmap = true;
+    } else if (name == "stroke3") {
+      stroke3 = true;
+    } else {
+      throw std::invalid_argument("--format must be bitmap, stroke3 or bitmap,stroke3, not '" +
+                                  std::string(list) + "'");
+    }
+    if (comma == std::string_view::npos) break;
+    start = comma + 1;
+  }
+  return bitmap && stroke3 ? "bitmap,stroke3" : bitmap ? "bitmap" : "stroke3";
+}
+
+bool has_output_format(const std::string& formats, std::string_view name) {
+  return formats == name || formats == "bitmap,stroke3";
+}
+
+void OutputFormats::check(std::string_view name, const std::string& value) const {
+  if (value != "bitmap" && value != "stroke3" && value != "bitmap,stroke3") {
+    throw std::invalid_argument(std::string(name) +
+                                " must be bitmap, stroke3 or bitmap,stroke3, not '" + value + "'");
+  }
+}
+
 bool PrepareSettings::operator==(const PrepareSettings& o) const {
   bool same = true;
   visit_prepare_settings(
@@ -71,6 +106,7 @@ std::string to_json(const Manifest& m) {
       .field("etag", s.etag)
       .field("last_modified", s.last_modified)
       .field("truncated", s.truncated)
+      .field("format", s.format)
       .end_object();
   const CategoryCounts& c = m.counts;
   j.key("counts")
@@ -95,7 +131,20 @@ std::string to_json(const Manifest& m) {
         .field("keys_bytes", sh.keys_bytes)
         .end_object();
   }
-  j.end_array().end_object();
+  j.end_array();
+  if (m.stroke3) {
+    const Stroke3Info& st = *m.stroke3;
+    j.key("stroke3")
+        .begin_object()
+        .field("file", st.file)
+        .field("bytes", st.bytes)
+        .field("crc32", hex32(st.crc32))
+        .field("train", st.train)
+        .field("valid", st.valid)
+        .field("test", st.test)
+        .end_object();
+  }
+  j.end_object();
   return j.str();
 }
 
@@ -126,8 +175,12 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
           } catch (const std::invalid_argument& e) {
             o.fail(e.what());
           }
+        } else if (std::string_view(key) == "format" || std::string_view(key) == "epsilon") {
+          // Written before qd had them: the bitmaps, and no raw input (the defaults).
         } else if (added_after_format_1(key)) {
-          v = std::numeric_limits<std::decay_t<decltype(v)>>::max();  // no limit then
+          if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
+            v = std::numeric_limits<std::decay_t<decltype(v)>>::max();  // no limit then
+          }
         } else {
           o.fail(std::string("no \"") + key + "\" field");
         }
@@ -142,6 +195,12 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
   m.source.etag = s.text("etag");
   m.source.last_modified = s.text("last_modified");
   m.source.truncated = s.boolean("truncated");
+  if (s.has("format")) {
+    m.source.format = s.text("format");
+    if (m.source.format != "ndjson" && m.source.format != "binary" && m.source.format != "raw") {
+      s.fail("source format \"" + m.source.format + "\" (expected ndjson, binary or raw)");
+    }
+  }
 
   const JsonObject c = top.object("counts");
   m.counts.read = c.u64("read");
@@ -174,6 +233,24 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
     info.bytes = sh.u64("bytes");
     info.keys_bytes = sh.u64("keys_bytes");
     m.shards.push_back(std::move(info));
+  }
+  if (top.has("stroke3")) {
+    const JsonObject st = top.object("stroke3");
+    Stroke3Info info;
+    info.file = st.text("file");
+    if (info.file != m.category + ".npz") {
+      st.fail("stroke3 file \"" + info.file + "\" is not \"" + m.category + ".npz\"");
+    }
+    info.bytes = st.u64("bytes");
+    info.crc32 = st.hex32("crc32");
+    info.train = st.u64("train");
+    info.valid = st.u64("valid");
+    info.test = st.u64("test");
+    m.stroke3 = info;
+  }
+  if (m.stroke3.has_value() != has_output_format(m.settings.format, "stroke3")) {
+    top.fail(std::string("options.format is \"") + m.settings.format + "\" but stroke3 is " +
+             (m.stroke3 ? "there" : "missing"));
   }
   return m;
 }

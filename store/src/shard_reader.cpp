@@ -107,6 +107,11 @@ ShardDirectory open_shard_directory(const std::string& dir, SplitSelection selec
     throw StoreError(e.what() + std::string(kRerun));
   }
   const Manifest& m = d.manifest;
+  if (!has_output_format(m.settings.format, "bitmap")) {
+    throw StoreError(manifest_path + ": this category holds sketch-rnn's stroke-3 file only (" +
+                     m.category + ".npz, qd_prepare --format " + m.settings.format +
+                     "): no images to read (prepare it with --format bitmap,stroke3)");
+  }
 
   uint64_t train = 0;
   uint64_t val = 0;

@@ -4,14 +4,17 @@
 
 namespace qd {
 
-Split split_of(uint64_t key_id, double val_fraction) {
+double split_unit(uint64_t key_id) {
   // splitmix64's finaliser: every bit of the key reaches every bit of the hash.
   uint64_t z = key_id + 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   z ^= z >> 31;
-  const double unit = static_cast<double>(z >> 11) * 0x1.0p-53;  // uniform in [0, 1)
-  return unit < val_fraction ? Split::kVal : Split::kTrain;
+  return static_cast<double>(z >> 11) * 0x1.0p-53;  // uniform in [0, 1)
+}
+
+Split split_of(uint64_t key_id, double val_fraction) {
+  return split_unit(key_id) < val_fraction ? Split::kVal : Split::kTrain;
 }
 
 struct ShardSetWriter::OpenShard {

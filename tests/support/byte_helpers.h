@@ -13,11 +13,12 @@
 
 namespace qd::test {
 
-// Serves a string in reads of at most `step` bytes, to exercise every boundary.
+// Serves a string in reads of at most `step` bytes, to exercise every boundary. (The fuzz
+// targets of the stream readers use it too, named "fuzz input".)
 class StringSource final : public ByteSource {
  public:
-  explicit StringSource(std::string bytes, size_t step = 7)
-      : bytes_(std::move(bytes)), step_(step) {}
+  explicit StringSource(std::string bytes, size_t step = 7, std::string name = "memory")
+      : bytes_(std::move(bytes)), step_(step), name_(std::move(name)) {}
   size_t read(char* buffer, size_t size) override {
     const size_t n = std::min({size, step_, bytes_.size() - offset_});
     std::memcpy(buffer, bytes_.data() + offset_, n);
@@ -30,7 +31,7 @@ class StringSource final : public ByteSource {
   std::string bytes_;
   size_t step_;
   size_t offset_ = 0;
-  std::string name_ = "memory";
+  std::string name_;
 };
 
 // One gzip member holding `text`.

@@ -1,11 +1,13 @@
 #pragma once
-// Parses one line of Google's simplified ndjson into a Drawing, with simdjson's on-demand API.
+// Parses one line of Google's simplified ndjson into a Drawing, with simdjson's on-demand API
+// (and one line of raw ndjson into a RawDrawing, for raw_simplifier.h).
 
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "qd/rasterizer/drawing.h"
 
@@ -19,6 +21,7 @@ enum class ParseErrorKind {
   kCoordinateOutOfRange,  // a coordinate outside 0..255
   kEmptyDrawing,          // "drawing": []
   kEmptyStroke,           // a stroke with no points
+  kCutShort,              // binary: the record ends before its counts say it does
 };
 
 const char* to_string(ParseErrorKind kind);
@@ -26,6 +29,21 @@ const char* to_string(ParseErrorKind kind);
 struct ParseError {
   ParseErrorKind kind;
   std::string message;  // says what and where, e.g. "drawing[2]: x has 5 points, y has 4"
+};
+
+// A drawing of Google's raw ndjson (`full/raw/`): float coordinates as drawn on screen, strokes
+// flat as in Drawing. raw_simplifier.h turns it into a simplified Drawing.
+struct RawDrawing {
+  std::vector<double> x, y;
+  std::vector<uint32_t> stroke_ends;  // stroke i is [stroke_begin(i), stroke_ends[i])
+
+  size_t stroke_count() const { return stroke_ends.size(); }
+  uint32_t stroke_begin(size_t i) const { return i == 0 ? 0 : stroke_ends[i - 1]; }
+  void clear() {
+    x.clear();
+    y.clear();
+    stroke_ends.clear();
+  }
 };
 
 // Reads and validates one record. Not thread-safe: use one parser per thread (it owns simdjson's
@@ -44,6 +62,11 @@ class DrawingParser {
   // memory (LineChunk guarantees this). On error, out.key_id is set if it was read before the
   // error (so messages can name the record), else 0.
   std::optional<ParseError> parse(std::string_view line, Drawing& out);
+
+  // One line of raw ndjson: the same fields, but each stroke [x, y, t] (t may be left out), arrays
+  // of the same non-zero length of numbers within -1e7..1e7 (times are checked, not kept). The
+  // metadata goes to `out` (its points left empty), the strokes to `raw`. Padded as parse().
+  std::optional<ParseError> parse_raw(std::string_view line, Drawing& out, RawDrawing& raw);
 
   // The same for a line with no padding behind it: copies it first. For tests and small tools.
   std::optional<ParseError> parse_unpadded(std::string_view line, Drawing& out);

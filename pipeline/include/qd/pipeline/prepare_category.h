@@ -11,13 +11,20 @@
 
 namespace qd {
 
-// Google's bucket of simplified drawings: `<base>/<category>.ndjson`.
+// Google's bucket: simplified drawings `<base>/<category>.ndjson`, the same in the binary format
+// `<binary base>/<category>.bin`, raw drawings `<raw base>/<category>.ndjson`.
 inline constexpr const char* kGoogleSimplifiedBase =
     "https://storage.googleapis.com/quickdraw_dataset/full/simplified";
+inline constexpr const char* kGoogleBinaryBase =
+    "https://storage.googleapis.com/quickdraw_dataset/full/binary";
+inline constexpr const char* kGoogleRawBase =
+    "https://storage.googleapis.com/quickdraw_dataset/full/raw";
 
 // How every category of a run is prepared.
 struct PrepareOptions {
-  std::string source;  // a directory holding <category>.ndjson[.gz], or an http(s) base URL
+  std::string source;  // a directory holding <category>.ndjson[.gz] or .bin[.gz], or an http(s)
+                       // base URL
+  InputFormat input_format = InputFormat::kAuto;  // what the source holds (category_location)
   std::string out_dir = "data";
   PrepareSettings settings;
   bool force = false;         // rebuild even if nothing changed
@@ -55,8 +62,12 @@ class ProgressSink {
 // How records are rendered and screened under `settings`.
 RenderOptions render_options(const PrepareSettings& settings);
 
-// The source of `category` under `source` (empty: Google's bucket).
-std::string category_location(const std::string& source, const std::string& category);
+// The source of `category` under `source` (empty: Google's bucket, `full/simplified/`,
+// `full/binary/` or `full/raw/` as `format` says; auto: simplified). In a directory: auto takes
+// the first of <category>.ndjson, .ndjson.gz, .bin, .bin.gz that is there; binary the .bin
+// names; ndjson and raw the .ndjson names. Over HTTP: <category>.bin for binary, else .ndjson.
+std::string category_location(const std::string& source, const std::string& category,
+                              InputFormat format = InputFormat::kAuto);
 
 CategoryReport prepare_category(const std::string& category, const PrepareOptions& options,
                                 ProgressSink& sink, const std::atomic<bool>& stop);

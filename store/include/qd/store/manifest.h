@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,10 +62,28 @@ struct PrepareSettings {
   uint64_t max_record_bytes = uint64_t{256} * 1024;
   uint32_t max_points = 8192;
   uint32_t max_strokes = 1024;
+  // Raw input: Ramer-Douglas-Peucker's tolerance when simplifying (Google's: 2.0). It changes the
+  // output only for raw sources, but is compared for every one (one rule, and cheap).
+  double epsilon = 2.0;
+  // What is written: "bitmap" (the shards), "stroke3" (sketch-rnn's <category>.npz) or
+  // "bitmap,stroke3"; canonical_output_formats gives this form.
+  std::string format = "bitmap";
 
   bool operator==(const PrepareSettings& o) const;
   bool operator!=(const PrepareSettings& o) const { return !(*this == o); }
 };
+
+// "bitmap", "stroke3", "bitmap,stroke3" (or "stroke3,bitmap", spaces around names allowed) in the
+// canonical form above. Throws std::invalid_argument naming the option and what it accepts.
+std::string canonical_output_formats(std::string_view list);
+bool has_output_format(const std::string& formats, std::string_view name);
+
+// The --format range: a list canonical_output_formats accepts, in its canonical form.
+struct OutputFormats {
+  void check(std::string_view name, const std::string& value) const;
+  std::string describe() const { return {}; }
+};
+inline constexpr OutputFormats kOutputFormats{};
 
 // Calls v(key, help, range, field of each of `settings`...) for every field of PrepareSettings,
 // in the manifest's order: the manifest's "options", their comparison, and qd_prepare's options
@@ -100,6 +119,15 @@ void visit_prepare_settings(Visitor&& v, Settings&... s) {
     s.max_points...);
   v("max_strokes", "a drawing with more strokes is not rendered: too_large", at_least<uint32_t>(1),
     s.max_strokes...);
+  // 0 keeps every resampled point; beyond 255 every stroke is a line from its first point to its
+  // last.
+  v("epsilon",
+    "raw input: the simplification's tolerance (Ramer-Douglas-Peucker), in the 0..255 space",
+    between(0.0, 255.0), s.epsilon...);
+  v("format",
+    "what to write: bitmap (the image shards), stroke3 (sketch-rnn's <name>.npz), or both: "
+    "bitmap,stroke3",
+    kOutputFormats, s.format...);
 }
 
 // Keys that manifests written before they existed lack (still format 1): absent, a limit reads
@@ -114,6 +142,9 @@ struct SourceIdentity {
   std::string etag;      // HTTP: validators for the next conditional GET
   std::string last_modified;
   bool truncated = false;  // the stream ended inside a gzip member
+  // What the records were read as: "ndjson" (simplified), "binary" or "raw" (absent from
+  // manifests written before qd read other formats: "ndjson").
+  std::string format = "ndjson";
 };
 
 struct CategoryCounts {
@@ -136,6 +167,16 @@ struct ShardInfo {
   uint64_t keys_bytes = 0;
 };
 
+// sketch-rnn's stroke-3 file of a category (stroke3.h), when --format asks for it.
+struct Stroke3Info {
+  std::string file;  // "<category>.npz", in the category directory
+  uint64_t bytes = 0;
+  uint32_t crc32 = 0;
+  uint64_t train = 0;  // drawings in each of its three splits
+  uint64_t valid = 0;
+  uint64_t test = 0;
+};
+
 struct Manifest {
   int format_version = kManifestFormatVersion;
   std::string category;
@@ -144,7 +185,8 @@ struct Manifest {
   PrepareSettings settings;
   SourceIdentity source;
   CategoryCounts counts;
-  std::vector<ShardInfo> shards;
+  std::vector<ShardInfo> shards;  // empty when settings.format has no bitmap
+  std::optional<Stroke3Info> stroke3;
 };
 
 std::string to_json(const Manifest& manifest);

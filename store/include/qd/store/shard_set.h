@@ -17,6 +17,8 @@ namespace qd {
 // The split of a record, from its key_id alone: stable across refreshes and independent of the
 // order or the number of records (a 64-bit mix of the key, compared against the fraction).
 Split split_of(uint64_t key_id, double val_fraction);
+// The hash split_of compares with the fraction: uniform in [0, 1), from the key_id alone.
+double split_unit(uint64_t key_id);
 
 class ShardSetWriter {
  public:
