@@ -269,7 +269,7 @@ TEST_CASE("qd_export refuses what it cannot do, naming it, and writes nothing") 
 }
 
 TEST_CASE(
-    "qd_export: a run of an older qd that still loads is exported; one that does not is "
+    "qd_export: a run of an older qd that still loads is exported, and one that does not is "
     "refused naming the version") {
   QD_REQUIRE_SHARED(shared);
   const qd::test::ScratchDir scratch("export_versions");
