@@ -10,7 +10,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 # Library folders: <folder>/CMakeLists.txt declares qd_<name> with headers in include/qd/<name>/.
 FOLDERS = ["cli", "store", "rasterizer", "images", "pipeline"] + [
-    "trainer/" + name for name in ["data", "model", "step", "eval", "report", "run"]]
+    "trainer/" + name for name in ["data", "model", "step", "eval", "report", "run", "exporter"]]
 
 
 def links(folder):

@@ -1,6 +1,7 @@
 #pragma once
 // tests/support/http_test_server.py serving a directory on a loopback port, for the life of the
-// object (the server also exits by itself after a minute, or when the test process is gone).
+// object (the server also exits by itself after `lifetime_s` seconds, a minute by default, or when
+// the test process is gone).
 
 #include <doctest/doctest.h>
 #include <signal.h>
@@ -17,7 +18,7 @@ namespace qd::test {
 
 class HttpTestServer {
  public:
-  explicit HttpTestServer(const fs::path& root) {
+  explicit HttpTestServer(const fs::path& root, int lifetime_s = 60) {
     int out[2];
     REQUIRE(::pipe(out) == 0);
     pid_ = ::fork();
@@ -27,7 +28,9 @@ class HttpTestServer {
       ::close(out[0]);
       ::close(out[1]);
       const std::string script = std::string(QD_SOURCE_DIR) + "/tests/support/http_test_server.py";
-      ::execlp("python3", "python3", script.c_str(), root.c_str(), "--lifetime", "60", nullptr);
+      const std::string lifetime = std::to_string(lifetime_s);
+      ::execlp("python3", "python3", script.c_str(), root.c_str(), "--lifetime", lifetime.c_str(),
+               nullptr);
       ::_exit(127);
     }
     ::close(out[1]);

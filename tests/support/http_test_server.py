@@ -19,13 +19,15 @@ Paths (names percent-decoded, confined to DIR):
     /redirect/<file>   302 to /<file> (with a small body of its own)
     /status/<code>     an empty response with that status (e.g. /status/503)
     missing files      404 Not Found
-HEAD is answered like GET, without the body.
+HEAD is answered like GET, without the body. Content-Type follows the file name (a page and its
+scripts, .mjs and .wasm included, can be served), application/octet-stream when unknown.
 --verbose logs each request on stderr.
 """
 
 import argparse
 import email.utils
 import http.server
+import mimetypes
 import os
 import socket
 import sys
@@ -34,6 +36,9 @@ import time
 import urllib.parse
 
 CHUNK = 64 * 1024
+# Browsers load ES modules and WebAssembly only with these types; older Pythons lack them.
+mimetypes.add_type("text/javascript", ".mjs")
+mimetypes.add_type("application/wasm", ".wasm")
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -103,7 +108,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return
 
         self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Type",
+                         mimetypes.guess_type(full)[0] or "application/octet-stream")
         self.send_header("ETag", etag)
         self.send_header("Last-Modified", last_modified)
         if mode == "chunked":

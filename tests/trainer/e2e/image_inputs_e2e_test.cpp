@@ -8,7 +8,6 @@
 #include <array>
 #include <cstring>
 #include <fstream>
-#include <random>
 
 #include "qd/run/run_directory.h"
 #include "test_support.h"
@@ -20,43 +19,6 @@ using namespace qd::test::train_e2e;
 namespace {
 
 const path kFashion("/usr/share/datasets/fashion-mnist");
-
-// Image i of class c: a 12x12 square at a place drawn from i, red (c = 0) or blue (c = 1) on a
-// dark green ground, as HWC bytes of side x side.
-std::vector<uint8_t> square_image(int c, int i, int side) {
-  std::mt19937 random(static_cast<uint32_t>(i * 2 + c));
-  const int x0 = static_cast<int>(random() % static_cast<uint32_t>(side - 12));
-  const int y0 = static_cast<int>(random() % static_cast<uint32_t>(side - 12));
-  std::vector<uint8_t> hwc(static_cast<size_t>(side) * side * 3);
-  for (int y = 0; y < side; ++y) {
-    for (int x = 0; x < side; ++x) {
-      uint8_t* p = hwc.data() + (static_cast<size_t>(y) * side + x) * 3;
-      const bool in = x >= x0 && x < x0 + 12 && y >= y0 && y < y0 + 12;
-      p[0] = in && c == 0 ? 230 : 10;
-      p[1] = in ? 20 : 60;
-      p[2] = in && c == 1 ? 230 : 10;
-    }
-  }
-  return hwc;
-}
-
-// A CIFAR-10 binary file of `per_class` images of classes 0 and 1 in turn, 32x32, with
-// batches.meta.txt beside it.
-void write_cifar(const path& dir, int per_class) {
-  fs::create_directories(dir);
-  std::ofstream out(dir / "data_batch_1.bin", std::ios::binary);
-  for (int i = 0; i < per_class; ++i) {
-    for (int c = 0; c < 2; ++c) {
-      const auto hwc = square_image(c, i, 32);
-      out.put(static_cast<char>(c));
-      for (int channel = 0; channel < 3; ++channel) {  // planar: all red, then green, then blue
-        for (int p = 0; p < 1024; ++p) out.put(static_cast<char>(hwc[p * 3 + channel]));
-      }
-    }
-  }
-  std::ofstream(dir / "batches.meta.txt") << "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\n"
-                                             "horse\nship\ntruck\n\n";
-}
 
 // `image` (HWC bytes, RGB or grey) as a PNG file written by Cairo.
 void write_png(const path& file, const std::vector<uint8_t>& image, int side, int channels) {
