@@ -31,6 +31,7 @@ packages=(
   g++ cmake ninja-build pkg-config
   libtbb-dev libsimdjson-dev libcairo2-dev zlib1g-dev libboost-program-options-dev
   libcurl4-openssl-dev libgif-dev doctest-dev
+  libzip-dev                          # checkpoints verified on load: every record's CRC-32
   libtorch-dev libopenblas0-pthread   # without OpenBLAS, Debian's libtorch runs on the reference BLAS
   libgloo-dev                         # the headers of c10d's Gloo process group (data-parallel)
   python3 python3-numpy python3-scipy # tests: numpy loads .npy, scipy checks FID; HTTP test server
