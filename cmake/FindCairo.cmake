@@ -15,10 +15,6 @@ find_package_handle_standard_args(Cairo
   REQUIRED_VARS Cairo_LIBRARY Cairo_INCLUDE_DIR
   VERSION_VAR Cairo_VERSION)
 
-if(Cairo_FOUND AND NOT TARGET Cairo::Cairo)
-  add_library(Cairo::Cairo UNKNOWN IMPORTED)
-  set_target_properties(Cairo::Cairo PROPERTIES
-    IMPORTED_LOCATION "${Cairo_LIBRARY}"
-    INTERFACE_INCLUDE_DIRECTORIES "${Cairo_INCLUDE_DIR}")
-endif()
+include(QdImportedLibrary)
+qd_imported_library(Cairo Cairo::Cairo "${Cairo_LIBRARY}" "${Cairo_INCLUDE_DIR}")
 mark_as_advanced(Cairo_INCLUDE_DIR Cairo_LIBRARY)

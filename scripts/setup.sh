@@ -36,7 +36,8 @@ done
 packages=(
   g++ cmake ninja-build pkg-config
   libtbb-dev libsimdjson-dev libcairo2-dev zlib1g-dev libboost-program-options-dev
-  libcurl4-openssl-dev libgif-dev doctest-dev libzip-dev
+  libcurl4-openssl-dev libgif-dev doctest-dev
+  libzip-dev                          # stroke-3 .npz; checkpoints verified on load (record CRCs)
   libtorch-dev libopenblas0-pthread   # without OpenBLAS, Debian's libtorch runs on the reference BLAS
   libonnx-dev libprotobuf-dev         # qd_export writes ONNX (built without it when absent)
   libgloo-dev                         # the headers of c10d's Gloo process group (data-parallel)

@@ -16,10 +16,28 @@ cairo_status_t append_to_string(void* closure, const unsigned char* data, unsign
 
 }  // namespace
 
+size_t contact_sheet_capacity(const ContactSheet& sheet) {
+  if (sheet.side < 1 || sheet.scale < 1 || sheet.gap < 0 || sheet.columns < 0) return 0;
+  // Cells along one side: n cells and n + 1 gaps.
+  const int64_t cell = int64_t{sheet.side} * sheet.scale;
+  const int64_t room = kMaxSheetPixels - sheet.gap;
+  const auto per_side = static_cast<size_t>(room < 0 ? 0 : room / (cell + sheet.gap));
+  if (sheet.columns == 0) return per_side * per_side;  // as square as possible
+  // More columns than fit: a single row, of fewer images than the columns, still fits.
+  const auto columns = static_cast<size_t>(sheet.columns);
+  return columns <= per_side ? per_side * columns : per_side;
+}
+
 std::string encode_contact_sheet_png(const ContactSheet& sheet) {
   if (sheet.images == nullptr || sheet.count == 0 || sheet.side < 1 || sheet.scale < 1 ||
       sheet.gap < 0 || (sheet.channels != 1 && sheet.channels != 3)) {
     throw std::invalid_argument("contact sheet: no images, or a bad side, channels, scale or gap");
+  }
+  if (const size_t capacity = contact_sheet_capacity(sheet); sheet.count > capacity) {
+    throw std::invalid_argument("contact sheet: " + std::to_string(sheet.count) +
+                                " images, more than the " + std::to_string(capacity) +
+                                " that fit in " + std::to_string(kMaxSheetPixels) +
+                                " pixels a side");
   }
   const auto count = static_cast<int>(sheet.count);
   const int columns = sheet.columns > 0 ? std::min(sheet.columns, count)

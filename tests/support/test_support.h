@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "qd/store/atomic_directory.h"
 
@@ -67,6 +68,15 @@ inline std::string quoted(const fs::path& p) {
 
 std::string read_file(const fs::path& path);
 void write_file(const fs::path& path, const std::string& bytes);
+
+// A record of a zip archive (LibTorch's checkpoints are zip files): its name and where its stored
+// bytes lie in the file, read from the central directory. Tests flip bytes inside them.
+struct ZipRecord {
+  std::string name;
+  size_t data_offset = 0;
+  size_t size = 0;  // as stored
+};
+std::vector<ZipRecord> zip_records(const std::string& archive);
 
 }  // namespace qd::test
 

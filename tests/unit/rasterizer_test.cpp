@@ -119,3 +119,32 @@ TEST_CASE("a contact sheet is a PNG") {
   sheet.count = 0;
   CHECK_THROWS(qd::encode_contact_sheet_png(sheet));
 }
+
+TEST_CASE("a contact sheet holds what fits in Cairo's 32767 pixels a side, and refuses more") {
+  qd::ContactSheet sheet;
+  sheet.side = 100;
+  sheet.scale = 3;  // cells of 300 pixels and gaps of 2: 108 of them in 32767 (32618 used)
+  sheet.columns = 1;
+  CHECK(qd::contact_sheet_capacity(sheet) == 108);
+  sheet.columns = 8;
+  CHECK(qd::contact_sheet_capacity(sheet) == 8 * 108);
+  sheet.columns = 200;  // wider than a sheet: only a single row of fewer fits
+  CHECK(qd::contact_sheet_capacity(sheet) == 108);
+  sheet.columns = 0;  // as square as possible
+  CHECK(qd::contact_sheet_capacity(sheet) == 108 * 108);
+  sheet.side = 40000;
+  CHECK(qd::contact_sheet_capacity(sheet) == 0);
+
+  // A column of 108 is drawn; 109 are refused up front, saying why, not by Cairo's surface.
+  sheet.side = 100;
+  sheet.columns = 1;
+  std::vector<uint8_t> images(109 * 100 * 100, 0);
+  sheet.images = images.data();
+  sheet.count = 108;
+  CHECK(qd::encode_contact_sheet_png(sheet).substr(1, 3) == "PNG");
+  sheet.count = 109;
+  CHECK_THROWS_WITH_AS(qd::encode_contact_sheet_png(sheet),
+                       "contact sheet: 109 images, more than the 108 that fit in 32767 pixels a "
+                       "side",
+                       std::invalid_argument);
+}

@@ -1,6 +1,11 @@
 // qd_sample: draws images from the generator of a qd_train run.
 
+#include <chrono>
+#include <iostream>
+#include <optional>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
@@ -32,10 +37,14 @@ Options parse_command_line(int argc, char** argv) {
       "[N, S, S] (grey; for Quick, Draw! runs 255 = ink, the layout of qd_prepare's shards) or\n"
       "[N, S, S, 3] (RGB); --grid as a PNG grid (Quick, Draw! ink dark on white; other images\n"
       "as they are). For a conditional run, --category draws that category only; without it the\n"
-      "categories take turns (image i is category i mod the number of categories).\n\n"
-      "Exit codes: 0 written, 1 failed (no checkpoint, unreadable checkpoint, I/O error),\n"
-      "2 usage error (bad option, --run holds no run, unknown --category, no output asked for),\n"
-      "130 interrupted (nothing written).\n\nOptions");
+      "categories take turns (image i is category i mod the number of categories). Images are\n"
+      "drawn 1024 at a time and written to --npy as they come (memory stays flat whatever the\n"
+      "--count; a line of progress on stderr every 5 s). A grid is at most 32767 pixels a side:\n"
+      "a larger --count with --grid is refused before drawing. The checkpoint is verified first\n"
+      "(every record's CRC-32): a corrupt one is an error naming it.\n\n"
+      "Exit codes: 0 written, 1 failed (no checkpoint, corrupt or unreadable checkpoint, I/O\n"
+      "error), 2 usage error (bad option, --run holds no run, unknown --category, no output asked\n"
+      "for, a --grid larger than a picture), 130 interrupted (nothing written).\n\nOptions");
   qd::train::add_sample_flags(command_line.visible, o.request, "how many images");
   auto add = command_line.visible.add_options();
   add("grid,g", po::value(&o.grid), "write the images as a PNG grid");
@@ -53,21 +62,71 @@ Options parse_command_line(int argc, char** argv) {
   return o;
 }
 
+// --grid of more images than a picture can show is refused before anything is drawn.
+void check_grid_fits(const Options& o, const qd::train::PictureFormat& format) {
+  const size_t capacity = qd::train::sample_grid_capacity(format, o.columns, o.scale);
+  if (static_cast<uint64_t>(o.request.count) <= capacity) return;
+  throw cli::UsageError("--count " + std::to_string(o.request.count) + " with --grid: a grid of " +
+                        std::to_string(o.columns) + " columns of " +
+                        std::to_string(format.shape.side) + "-pixel images at --scale " +
+                        std::to_string(o.scale) + " shows at most " + std::to_string(capacity) +
+                        " (a picture is at most " +
+                        std::to_string(qd::train::sample_grid_pixels()) +
+                        " pixels a side); draw fewer, or write them with --npy alone");
+}
+
+// A line on stderr every few seconds while a long count is drawn.
+class Progress {
+ public:
+  explicit Progress(int64_t total) : total_(total), last_(Clock::now()) {}
+  void add(int64_t images) {
+    done_ += images;
+    const auto now = Clock::now();
+    if (now - last_ < std::chrono::seconds(kEverySeconds) || done_ == total_) return;
+    last_ = now;
+    std::cerr << "qd_sample: " << done_ << " of " << total_ << " images drawn ("
+              << 100 * done_ / total_ << "%)\n"
+              << std::flush;
+  }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  static constexpr int kEverySeconds = 5;
+  int64_t total_;
+  int64_t done_ = 0;
+  Clock::time_point last_;
+};
+
 int run(int argc, char** argv) {
   const Options o = parse_command_line(argc, argv);
-  const torch::Tensor images = qd::train::sample_run(o.request, cli::stop_requested());
-  // [N, S, S] or [N, S, S, C]: each image's shape follows the count.
-  std::vector<uint64_t> shape(images.sizes().begin() + 1, images.sizes().end());
-  const qd::train::ImageShape image{images.size(1), images.dim() == 4 ? images.size(3) : 1};
+  const qd::train::SavedRun saved = qd::train::read_run_config(o.request.run);
+  const qd::train::PictureFormat format{saved.image, saved.ink};
+  if (!o.grid.empty()) check_grid_fits(o, format);
+  // The .npy is written as the images come, under a temporary name until the last is in: memory
+  // stays flat whatever the count, and an interruption leaves no file. A grid holds few enough
+  // images (check_grid_fits) to keep them.
+  std::optional<qd::NpyWriter> npy;
   if (!o.npy.empty()) {
-    qd::NpyWriter npy(o.npy, "|u1", shape);
-    npy.append(images.data_ptr<uint8_t>(), static_cast<uint64_t>(images.size(0)));
-    npy.commit();
+    std::vector<uint64_t> row{static_cast<uint64_t>(saved.image.side),
+                              static_cast<uint64_t>(saved.image.side)};
+    if (saved.image.channels > 1) row.push_back(static_cast<uint64_t>(saved.image.channels));
+    npy.emplace(o.npy, "|u1", row);
   }
+  std::vector<uint8_t> grid;
+  Progress progress(o.request.count);
+  qd::train::sample_run(o.request, cli::stop_requested(), [&](const torch::Tensor& images) {
+    // [n, S, S] or [n, S, S, C], contiguous
+    const auto* bytes = images.data_ptr<uint8_t>();
+    if (npy) npy->append(bytes, static_cast<uint64_t>(images.size(0)));
+    if (!o.grid.empty()) grid.insert(grid.end(), bytes, bytes + images.numel());
+    progress.add(images.size(0));
+  });
+  // A stop after the last chunk: still nothing written, as exit code 130 says.
+  if (cli::stop_requested()) throw std::runtime_error("interrupted");
+  if (npy) npy->commit();
   if (!o.grid.empty()) {
-    qd::train::write_sample_grid(
-        o.grid, images.data_ptr<uint8_t>(), static_cast<size_t>(images.size(0)),
-        {image, qd::train::read_run_config(o.request.run).ink}, o.columns, o.scale);
+    qd::train::write_sample_grid(o.grid, grid.data(), static_cast<size_t>(o.request.count), format,
+                                 o.columns, o.scale);
   }
   return cli::kOk;
 }

@@ -70,7 +70,9 @@ const char* const kUsageText =
     "them to quality.csv, draws quality.png, and keeps the checkpoint with the best FID as\n"
     "checkpoints/best.pt (qd_sample/qd_score --checkpoint best). report.html shows it all.\n\n"
     "--resume continues the run in --out from its latest checkpoint up to --epochs (the run's\n"
-    "total), exactly as if it had not stopped; its saved options are used. The command that\n"
+    "total), exactly as if it had not stopped; its saved options are used. Checkpoints are\n"
+    "verified first (every record's CRC-32): a corrupt latest one is passed over for the newest\n"
+    "that verifies, saying so on stderr; none verifying is an error. The command that\n"
     "started the run may be repeated with --resume: only --epochs, --shards (same images),\n"
     "--device, --threads, --workers, --checkpoint-every, --keep-checkpoints, --log-every,\n"
     "--eval-every and the speed options may take new values; any other option given with\n"
@@ -80,8 +82,9 @@ const char* const kUsageText =
     "--cudnn-benchmark, --channels-last, --bf16, --cuda-graph. On the CPU only --channels-last\n"
     "and --bf16 apply; --cuda-graph needs a CUDA build and --device cuda.\n\n"
     "Exit codes: 0 trained up to --epochs (or --summary printed), 1 failed (bad or inconsistent\n"
-    "data, unreadable checkpoint, I/O error), 2 usage error (bad option; --out holds another run\n"
-    "and --resume was not given; --resume without a run), 130 interrupted, checkpoint written.\n\n"
+    "data, no checkpoint of a run that verifies, unreadable checkpoint, I/O error), 2 usage\n"
+    "error (bad option; --out holds another run and --resume was not given; --resume without a\n"
+    "run), 130 interrupted, checkpoint written.\n\n"
     "Options";
 
 struct ParsedCommandLine {

@@ -499,13 +499,13 @@ TEST_CASE("a category with fewer images than one batch is warned about") {
   REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   CHECK(r.output.find("warning: category eye has 8 images, fewer than one batch of 32") !=
         std::string::npos);
-  // A damaged checkpoint: one line naming it, not LibTorch's C++ stack.
+  // A damaged checkpoint: one line naming it and saying it is corrupt, not LibTorch's C++ stack.
   const std::string checkpoint = qd::train::list_checkpoints((dir / "run").string()).back();
   qd::test::write_file(checkpoint, "not a checkpoint");
   const auto s =
       run_command(qd_sample("--run " + quoted(dir / "run") + " --npy " + quoted(dir / "x.npy")));
   CHECK(s.exit_code == 1);
-  CHECK_MESSAGE(s.output.find(checkpoint + ": cannot load checkpoint: ") == 11, s.output);
+  CHECK_MESSAGE(s.output.find(checkpoint + " is corrupt (not a zip archive") == 11, s.output);
   CHECK(std::count(s.output.begin(), s.output.end(), '\n') == 1);
 }
 

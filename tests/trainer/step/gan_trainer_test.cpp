@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "qd/store/npy.h"
+#include "qd/store/store_error.h"
 #include "test_support.h"
 #include "torch_doctest.h"
 
@@ -211,4 +212,57 @@ TEST_CASE("colour: a step on [B,3,32,32], samples HWC [N,32,32,3], checkpoints k
   CHECK_THROWS_WITH(other.load(file),
                     doctest::Contains("colour.pt: cannot load checkpoint: its networks draw "
                                       "32x32 RGB images, this run's 32x32 grey"));
+}
+
+TEST_CASE("a checkpoint whose bytes changed is refused as corrupt, naming the file") {
+  qd::test::ScratchDir dir("gan_trainer_corrupt");
+  TrainSettings s;
+  GanTrainer saved(small_model(), s, torch::kCPU);
+  train(saved, torch::randint(0, 256, {8, 1, 28, 28}, torch::kLong).to(torch::kUInt8), 1);
+  const std::string file = (dir / "step-1.pt").string();
+  saved.save(file);
+  const std::string bytes = qd::test::read_file(file);
+  std::vector<qd::test::ZipRecord> tensors;
+  for (const auto& r : qd::test::zip_records(bytes)) {
+    if (r.name.find("/data/") != std::string::npos) tensors.push_back(r);
+  }
+  REQUIRE(tensors.size() > 10);
+  const auto largest = *std::max_element(
+      tensors.begin(), tensors.end(), [](const auto& a, const auto& b) { return a.size < b.size; });
+
+  GanTrainer loader(small_model(), s, torch::kCPU);
+  const auto before = copies(loader.generator()->parameters());
+  const auto refused = [&](const std::string& name, const std::string& content) {
+    const auto path = dir / name;
+    qd::test::write_file(path, content);
+    std::string message;
+    try {
+      loader.load(path.string());
+    } catch (const qd::CorruptFileError& e) {
+      message = e.what();
+    }
+    CHECK_MESSAGE(message.rfind(path.string() + " is corrupt (", 0) == 0, name, ": ", message);
+    return message;
+  };
+  // One bit of one weight: LibTorch alone loads it as another weight.
+  std::string flipped = bytes;
+  flipped[largest.data_offset + largest.size / 2] ^= 0x10;
+  CHECK(refused("flipped.pt", flipped).find("CRC mismatch in " + largest.name + ")") !=
+        std::string::npos);
+  // Every tensor: LibTorch alone read the flipped image shape ("its networks draw 28x28x65").
+  std::string all = bytes;
+  for (const auto& r : tensors) all[r.data_offset] ^= 0x01;
+  CHECK(refused("all_flipped.pt", all).find("CRC mismatch") != std::string::npos);
+  // Cut short anywhere, emptied, or never a zip archive.
+  refused("half.pt", bytes.substr(0, bytes.size() / 2));
+  refused("last_byte_lost.pt", bytes.substr(0, bytes.size() - 1));
+  refused("empty.pt", "");
+  refused("text.pt", "not a checkpoint\n");
+  // Refused before anything was loaded.
+  CHECK(loader.steps_done() == 0);
+  const auto after = loader.generator()->parameters();
+  for (size_t i = 0; i < before.size(); ++i) CHECK(torch::equal(before[i], after[i]));
+
+  loader.load(file);  // the file as written verifies and loads
+  CHECK(loader.steps_done() == 1);
 }

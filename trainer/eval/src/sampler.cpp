@@ -1,35 +1,98 @@
 #include "qd/eval/sampler.h"
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
 namespace qd::train {
 
+namespace {
+
+// LibTorch's CPU normal fill works in blocks of this many numbers.
+constexpr int64_t kNormalBlock = 16;
+
+// Labels of images [first, first + n) of sample_inputs' draw.
+torch::Tensor labels_of(const ModelConfig& model, int64_t first, int64_t n, int64_t label) {
+  if (!model.conditional()) return {};
+  return label >= 0 ? torch::full({n}, label, torch::kLong)
+                    : torch::arange(first, first + n, torch::kLong).remainder(model.classes);
+}
+
+torch::Tensor images_of(GanTrainer& trainer, const torch::Tensor& noise,
+                        const torch::Tensor& labels, bool last_weights,
+                        const std::atomic<bool>& stop) {
+  if (stop) throw std::runtime_error("interrupted while drawing");
+  return trainer.sample(noise, labels, last_weights);
+}
+
+}  // namespace
+
 SampleInputs sample_inputs(const ModelConfig& model, int64_t count, uint64_t seed, int64_t label) {
   SampleInputs inputs;
-  if (model.conditional()) {
-    inputs.labels = label >= 0 ? torch::full({count}, label, torch::kLong)
-                               : torch::arange(count, torch::kLong).remainder(model.classes);
-  }
+  inputs.labels = labels_of(model, 0, count, label);
   torch::manual_seed(seed);
   inputs.noise = torch::randn({count, model.latent_dim});
   return inputs;
+}
+
+NoiseStream::NoiseStream(int64_t count, int64_t latent, uint64_t seed, int64_t chunk)
+    : generator_(at::detail::createCPUGenerator(seed)),
+      latent_(latent),
+      chunk_(chunk),
+      left_(count) {
+  if (chunk < 1 || chunk % kNormalBlock != 0) {
+    throw std::invalid_argument("NoiseStream: chunk " + std::to_string(chunk) +
+                                " is not a multiple of " + std::to_string(kNormalBlock));
+  }
+}
+
+torch::Tensor NoiseStream::next() {
+  if (ahead_.defined()) {
+    torch::Tensor rows = ahead_;
+    ahead_ = torch::Tensor();
+    return rows;
+  }
+  if (left_ == 0) return {};
+  int64_t rows = std::min(chunk_, left_);
+  // Fewer than 16 numbers left after this chunk: drawn with it, as the whole draw ends.
+  const int64_t rest = left_ - rows;
+  if (rest > 0 && rest * latent_ < kNormalBlock) rows = left_;
+  torch::Tensor noise = torch::randn({rows, latent_}, generator_);
+  left_ -= rows;
+  if (rows > chunk_) {
+    ahead_ = noise.narrow(0, chunk_, rows - chunk_).clone();
+    noise = noise.narrow(0, 0, chunk_);
+  }
+  return noise;
 }
 
 torch::Tensor draw(GanTrainer& trainer, const SampleInputs& inputs, bool last_weights,
                    const std::atomic<bool>& stop) {
   const int64_t count = inputs.noise.size(0);
   std::vector<torch::Tensor> images;
-  constexpr int64_t kChunk = 1024;
-  for (int64_t first = 0; first < count; first += kChunk) {
-    if (stop) throw std::runtime_error("interrupted while drawing");
-    const int64_t n = std::min(kChunk, count - first);
+  for (int64_t first = 0; first < count; first += kDrawChunk) {
+    const int64_t n = std::min(kDrawChunk, count - first);
     const torch::Tensor labels =
         inputs.labels.defined() ? inputs.labels.narrow(0, first, n) : inputs.labels;
-    images.push_back(trainer.sample(inputs.noise.narrow(0, first, n), labels, last_weights));
+    images.push_back(
+        images_of(trainer, inputs.noise.narrow(0, first, n), labels, last_weights, stop));
   }
   return torch::cat(images);
+}
+
+void draw_each(GanTrainer& trainer, int64_t count, uint64_t seed, int64_t label, bool last_weights,
+               const std::atomic<bool>& stop,
+               const std::function<void(const torch::Tensor& images)>& consume) {
+  const ModelConfig& model = trainer.model();
+  NoiseStream noise(count, model.latent_dim, seed, kDrawChunk);
+  int64_t first = 0;
+  for (torch::Tensor rows = noise.next(); rows.defined(); rows = noise.next()) {
+    const int64_t n = rows.size(0);
+    consume(images_of(trainer, rows, labels_of(model, first, n, label), last_weights, stop));
+    first += n;
+  }
 }
 
 }  // namespace qd::train

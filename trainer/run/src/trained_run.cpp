@@ -38,12 +38,12 @@ int64_t category_label(const LoadedRun& loaded, const std::string& category) {
   return it - categories.begin();
 }
 
-torch::Tensor sample_run(const SampleRequest& request, const std::atomic<bool>& stop) {
+void sample_run(const SampleRequest& request, const std::atomic<bool>& stop,
+                const std::function<void(const torch::Tensor& images)>& consume) {
   const LoadedRun loaded = load_run(request);
   const int64_t label = category_label(loaded, request.category);
-  return draw(*loaded.trainer,
-              sample_inputs(loaded.trainer->model(), request.count, request.seed, label),
-              request.last_weights, stop);
+  draw_each(*loaded.trainer, request.count, request.seed, label, request.last_weights, stop,
+            consume);
 }
 
 namespace {

@@ -22,6 +22,7 @@
 #include "qd/step/distributed.h"
 #include "qd/step/gan_trainer.h"
 #include "qd/store/run_lock.h"
+#include "qd/store/store_error.h"
 
 namespace qd::train {
 
@@ -96,6 +97,36 @@ std::string joined(const std::vector<std::string>& names) {
   return text.empty() ? "none" : text;
 }
 
+// --resume: loads the newest of `checkpoints` (oldest first) that verifies. Corrupt newer ones are
+// passed over and, when `tell`, named on stderr with the one resumed from instead; when none
+// verifies, throws the newest one's CorruptFileError. Every process of a data-parallel run reads
+// the same files and so picks the same one.
+void resume_from_newest_sound(GanTrainer& trainer, const std::vector<std::string>& checkpoints,
+                              bool tell) {
+  std::string passed_over;
+  std::string newest_error;
+  for (auto it = checkpoints.rbegin(); it != checkpoints.rend(); ++it) {
+    try {
+      trainer.load(*it);
+    } catch (const CorruptFileError& e) {
+      if (newest_error.empty()) newest_error = e.what();
+      passed_over += std::string(e.what()) + "; ";
+      continue;
+    }
+    if (!passed_over.empty() && tell) {
+      std::cerr << "qd_train: " << passed_over << "resuming from "
+                << fs::path(*it).filename().string() << " instead\n"
+                << std::flush;
+    }
+    return;
+  }
+  throw CorruptFileError(newest_error +
+                         (checkpoints.size() > 1
+                              ? "; no older checkpoint verifies either (" +
+                                    std::to_string(checkpoints.size() - 1) + " checked)"
+                              : ""));
+}
+
 }  // namespace
 
 RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std::atomic<bool>& stop,
@@ -150,7 +181,7 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
   }
   // Every process loads the same checkpoint: the run directory is on a shared file system.
   const auto checkpoints = list_checkpoints(o.out);
-  if (o.resume && !checkpoints.empty()) trainer.load(checkpoints.back());
+  if (o.resume && !checkpoints.empty()) resume_from_newest_sound(trainer, checkpoints, writer);
   if (writer) write_run_config(o.out, o, data, world.size);
 
   const std::unique_ptr<BatchSource> batches = batch_source(o, data, device);

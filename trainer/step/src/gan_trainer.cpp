@@ -9,6 +9,8 @@
 #include "qd/step/autocast_scope.h"
 #include "qd/step/gan_losses.h"
 #include "qd/store/atomic_file.h"
+#include "qd/store/store_error.h"
+#include "qd/store/zip_archive.h"
 
 namespace qd::train {
 
@@ -342,6 +344,9 @@ void GanTrainer::save(const std::string& path) {
 
 void GanTrainer::load(const std::string& path) {
   try {
+    // Every record's CRC-32 before a byte of it is believed: LibTorch reads flipped tensor bytes
+    // without a word, and a flipped shape as some other network.
+    verify_zip_archive(path);
     torch::serialize::InputArchive archive;
     archive.load_from(path, device_);
     // Before the weights, whose shapes would only say that some layer differs. Checkpoints from
@@ -379,6 +384,13 @@ void GanTrainer::load(const std::string& path) {
                                std::to_string(settings_.seed));
     }
     step_ = step.item<int64_t>();
+  } catch (const CorruptFileError&) {
+    throw;  // "<path> is corrupt (...)" says it all
+  } catch (const StoreError& e) {
+    // The store names the file first; said once, after "cannot load checkpoint".
+    std::string why = e.what();
+    if (why.rfind(path + ": ", 0) == 0) why.erase(0, path.size() + 2);
+    throw std::runtime_error(path + ": cannot load checkpoint: " + why);
   } catch (const c10::Error& e) {
     // LibTorch's message, without the C++ stack it carries after its first line.
     const std::string text = e.what_without_backtrace();

@@ -19,7 +19,15 @@ struct ContactSheet {
   bool ink_on_white = true;  // grey 255 = ink, drawn dark on white paper, as people expect doodles
 };
 
-// The sheet encoded as PNG by Cairo. Throws std::invalid_argument on an empty sheet.
+// Cairo's image surfaces are at most this many pixels a side.
+inline constexpr int kMaxSheetPixels = 32767;
+
+// The most images a sheet with `sheet`'s side, scale, gap and columns (its images and count aside)
+// can hold within kMaxSheetPixels a side; 0 when not even one image fits.
+size_t contact_sheet_capacity(const ContactSheet& sheet);
+
+// The sheet encoded as PNG by Cairo. Throws std::invalid_argument on an empty sheet, or one of
+// more images than contact_sheet_capacity() allows.
 std::string encode_contact_sheet_png(const ContactSheet& sheet);
 
 }  // namespace qd

@@ -11,4 +11,11 @@ class StoreError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A file whose own structure or checksums say its bytes are not the ones written: flipped,
+// truncated, or not the format at all. Its message names the file and says "corrupt".
+class CorruptFileError : public StoreError {
+ public:
+  using StoreError::StoreError;
+};
+
 }  // namespace qd

@@ -24,6 +24,10 @@ struct PictureFormat {
 // scale x scale.
 void write_sample_grid(const std::string& path, const uint8_t* images, size_t count,
                        const PictureFormat& format, int columns, int scale = 2);
+// The most images such a grid can show (0: not one): a picture is at most sample_grid_pixels()
+// (Cairo's 32767) pixels a side.
+size_t sample_grid_capacity(const PictureFormat& format, int columns, int scale = 2);
+int sample_grid_pixels();
 
 // Every PNG in `frames` (e.g. samples/epoch-0001.png ...), in order, as one looping animated GIF
 // with `delay_cs` hundredths of a second per frame. Grey frames index a 256-level grey palette;

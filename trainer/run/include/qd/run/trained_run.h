@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -41,9 +42,12 @@ LoadedRun load_run(const SampleRequest& request);
 // category the run does not know, or any category for an unconditional run.
 int64_t category_label(const LoadedRun& loaded, const std::string& category);
 
-// `count` images (as GanTrainer::sample gives them) from the generator of the run in request.run.
-// Throws what load_run and category_label throw, and std::runtime_error when `stop` is raised.
-torch::Tensor sample_run(const SampleRequest& request, const std::atomic<bool>& stop);
+// `request.count` images (as GanTrainer::sample gives them) from the generator of the run in
+// request.run, handed to `consume` a chunk at a time (eval/sampler.h's draw_each: the same images
+// as drawing them all at once, in memory that does not grow with the count). Throws what load_run
+// and category_label throw, and std::runtime_error when `stop` is raised.
+void sample_run(const SampleRequest& request, const std::atomic<bool>& stop,
+                const std::function<void(const torch::Tensor& images)>& consume);
 
 // qd_score: `request.count` generated images per category of the run (request.category: that
 // one only) against up to as many real ones from the run's data; `among` is among the run's

@@ -13,7 +13,9 @@ namespace qd::train {
 enum class RunOutcome { kCompleted, kInterrupted };
 
 // Trains in options.out up to options.epochs: a new run, or with options.resume the saved one
-// (`saved`: its config.json, read once by the caller) from its latest checkpoint. Checkpoints and
+// (`saved`: its config.json, read once by the caller) from its newest checkpoint that verifies: a
+// corrupt newer one is passed over, saying so on stderr, and when none verifies the newest one's
+// qd::CorruptFileError (a std::runtime_error) is thrown. Checkpoints and
 // returns kInterrupted soon after `stop` becomes true. Progress goes to `log`: a line rewritten in
 // place when `interactive`, else a line per epoch. Throws DatasetError (bad data),
 // RunDirectoryError (--out unusable) or std::runtime_error.

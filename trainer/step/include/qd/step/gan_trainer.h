@@ -56,7 +56,10 @@ class GanTrainer {
   // Checkpoints: both networks (and the averaged generator), both optimizers, the step and the
   // seed. save() is atomic.
   void save(const std::string& path);
-  void load(const std::string& path);  // throws std::runtime_error naming the file
+  // Verifies the file first (every record's CRC-32: qd/store/zip_archive.h), and throws
+  // qd::CorruptFileError, "<path> is corrupt (<why>)", before changing anything when it fails;
+  // std::runtime_error naming the file when it cannot be read or is not this run's checkpoint.
+  void load(const std::string& path);
 
   int64_t steps_done() const { return step_; }
   const ModelConfig& model() const { return model_; }
