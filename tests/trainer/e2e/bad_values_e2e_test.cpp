@@ -54,7 +54,9 @@ TEST_CASE("numbers outside their range are usage errors naming the option, value
       {"--r1-every 0", "--r1-every must be in 1..1000000, not 0"},
       {"--epochs 1e3", "--epochs must be in 1..1000000, not 1e3"},
   };
-  for (const auto& [option, message] : cases) {
+  for (const auto& option_and_message : cases) {
+    const std::string& option = option_and_message.first;  // not bound: doctest's macros capture it
+    const std::string& message = option_and_message.second;
     const auto start = std::chrono::steady_clock::now();
     const auto r = run_command(qd_train(option + out));
     CHECK_MESSAGE(r.exit_code == 2, option, r.output);

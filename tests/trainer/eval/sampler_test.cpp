@@ -38,7 +38,8 @@ TEST_CASE("noise drawn chunk by chunk is the whole draw's, bit for bit, across c
   // block of the whole draw's (latent 3); a last chunk of fewer than 16 numbers (37 x 3 = 111:
   // 5 rows left after 32), which goes with the chunk before it; fewer than 16 numbers in all
   // (LibTorch's other, one-at-a-time path); and qd_sample's own chunk over several of them.
-  for (const auto& [count, latent, chunk] :
+  // Not a structured binding: clang 14 refuses one captured by doctest's macros in C++17.
+  for (const auto& sizes_of_case :
        std::vector<std::tuple<int64_t, int64_t, int64_t>>{{50, 100, 16},
                                                           {37, 3, 16},
                                                           {33, 3, 16},
@@ -48,6 +49,9 @@ TEST_CASE("noise drawn chunk by chunk is the whole draw's, bit for bit, across c
                                                           {16, 1, 16},
                                                           {2500, 100, kDrawChunk},
                                                           {2049, 3, kDrawChunk}}) {
+    const int64_t count = std::get<0>(sizes_of_case);
+    const int64_t latent = std::get<1>(sizes_of_case);
+    const int64_t chunk = std::get<2>(sizes_of_case);
     CAPTURE(count);
     CAPTURE(latent);
     CAPTURE(chunk);
