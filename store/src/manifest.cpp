@@ -178,8 +178,11 @@ Manifest parse_manifest(std::string_view json, const std::string& origin) {
         } else if (std::string_view(key) == "format" || std::string_view(key) == "epsilon") {
           // Written before qd had them: the bitmaps, and no raw input (the defaults).
         } else if (added_after_format_1(key)) {
-          if constexpr (std::is_arithmetic_v<std::decay_t<decltype(v)>>) {
-            v = std::numeric_limits<std::decay_t<decltype(v)>>::max();  // no limit then
+          // No limit then: the most its range allows, so that the manifest written back from
+          // these settings reads again (the type's max is outside --max-record-bytes' range).
+          using Value = std::decay_t<decltype(v)>;
+          if constexpr (std::is_arithmetic_v<Value> && !std::is_same_v<Value, bool>) {
+            v = range.max;
           }
         } else {
           o.fail(std::string("no \"") + key + "\" field");
