@@ -14,6 +14,11 @@ cairo_status_t append_to_string(void* closure, const unsigned char* data, unsign
   return CAIRO_STATUS_SUCCESS;
 }
 
+using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
+
+// The sheet drawn on a Cairo RGB24 surface.
+Surface draw_contact_sheet(const ContactSheet& sheet);
+
 }  // namespace
 
 size_t contact_sheet_capacity(const ContactSheet& sheet) {
@@ -29,6 +34,40 @@ size_t contact_sheet_capacity(const ContactSheet& sheet) {
 }
 
 std::string encode_contact_sheet_png(const ContactSheet& sheet) {
+  const Surface surface = draw_contact_sheet(sheet);
+  std::string png;
+  const cairo_status_t status =
+      cairo_surface_write_to_png_stream(surface.get(), append_to_string, &png);
+  if (status != CAIRO_STATUS_SUCCESS) {
+    throw std::runtime_error(std::string("contact sheet: PNG encoding failed: ") +
+                             cairo_status_to_string(status));
+  }
+  return png;
+}
+
+RgbPicture render_contact_sheet(const ContactSheet& sheet) {
+  const Surface surface = draw_contact_sheet(sheet);
+  RgbPicture picture;
+  picture.width = cairo_image_surface_get_width(surface.get());
+  picture.height = cairo_image_surface_get_height(surface.get());
+  const uint8_t* data = cairo_image_surface_get_data(surface.get());
+  const int stride = cairo_image_surface_get_stride(surface.get());
+  picture.pixels.resize(static_cast<size_t>(picture.width) * picture.height * 3);
+  uint8_t* out = picture.pixels.data();
+  for (int y = 0; y < picture.height; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
+    for (int x = 0; x < picture.width; ++x) {
+      *out++ = static_cast<uint8_t>((row[x] >> 16) & 0xff);
+      *out++ = static_cast<uint8_t>((row[x] >> 8) & 0xff);
+      *out++ = static_cast<uint8_t>(row[x] & 0xff);
+    }
+  }
+  return picture;
+}
+
+namespace {
+
+Surface draw_contact_sheet(const ContactSheet& sheet) {
   if (sheet.images == nullptr || sheet.count == 0 || sheet.side < 1 || sheet.scale < 1 ||
       sheet.gap < 0 || (sheet.channels != 1 && sheet.channels != 3)) {
     throw std::invalid_argument("contact sheet: no images, or a bad side, channels, scale or gap");
@@ -47,8 +86,8 @@ std::string encode_contact_sheet_png(const ContactSheet& sheet) {
   const int width = columns * cell + (columns + 1) * sheet.gap;
   const int height = rows * cell + (rows + 1) * sheet.gap;
 
-  std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)> surface(
-      cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height), &cairo_surface_destroy);
+  Surface surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height),
+                  &cairo_surface_destroy);
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
     throw std::runtime_error("contact sheet: cannot create a " + std::to_string(width) + "x" +
                              std::to_string(height) + " surface");
@@ -82,15 +121,8 @@ std::string encode_contact_sheet_png(const ContactSheet& sheet) {
     }
   }
   cairo_surface_mark_dirty(surface.get());
-
-  std::string png;
-  const cairo_status_t status =
-      cairo_surface_write_to_png_stream(surface.get(), append_to_string, &png);
-  if (status != CAIRO_STATUS_SUCCESS) {
-    throw std::runtime_error(std::string("contact sheet: PNG encoding failed: ") +
-                             cairo_status_to_string(status));
-  }
-  return png;
+  return surface;
 }
 
+}  // namespace
 }  // namespace qd

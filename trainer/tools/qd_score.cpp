@@ -61,7 +61,8 @@ Options parse_command_line(int argc, char** argv) {
   return o;
 }
 
-void print_recognition(const std::vector<qd::train::CategoryScore>& scores, int64_t count) {
+void print_recognition(const std::vector<qd::train::CategoryScore>& scores, int64_t count,
+                       double truncation) {
   // "among": the classifier's first choice among the run's categories only (conditional runs).
   const bool among = !scores.empty() && scores.front().among_of > 1;
   std::printf("%-20s %9s %9s%s %9s %9s%s %7s\n", "category", "gen top1", "gen top5",
@@ -90,6 +91,7 @@ void print_recognition(const std::vector<qd::train::CategoryScore>& scores, int6
     std::printf("\n");
   }
   std::printf("(%lld generated images per category", static_cast<long long>(count));
+  if (truncation > 0) std::printf(", noise truncated at %g", truncation);
   if (among) {
     std::printf("; among: the first choice among the run's %lld categories only",
                 static_cast<long long>(scores.front().among_of));
@@ -164,7 +166,7 @@ int run(int argc, char** argv) {
   const qd::train::SketchClassifier classifier(o.classifier);
   const qd::train::RunScore score =
       qd::train::score_run(classifier, o.request, cli::stop_requested());
-  print_recognition(score.categories, o.request.count);
+  print_recognition(score.categories, o.request.count, o.request.truncation);
   print_distances(score, classifier.feature_size());
   print_memorisation(score.memorisation, o.request.run);
   qd::train::ScoreFile file;
@@ -172,6 +174,7 @@ int run(int argc, char** argv) {
   file.checkpoint = qd::train::resolve_checkpoint(o.request.run, o.request.checkpoint);
   file.count = o.request.count;
   file.seed = o.request.seed;
+  file.truncation = o.request.truncation;
   file.feature_size = classifier.feature_size();
   if (!o.json.empty()) qd::train::write_score_file(o.json, file);
   // The run keeps its latest score for its report; a run directory one may not write to is

@@ -78,17 +78,42 @@ TEST_CASE("draw_each hands out draw()'s images for sample_inputs, chunk by chunk
     const std::vector<int64_t> labels =
         classes > 0 ? std::vector<int64_t>{-1, 2} : std::vector<int64_t>{-1};
     for (const int64_t label : labels) {
-      const torch::Tensor whole =
-          draw(trainer, sample_inputs(m, count, 5, label), /*last_weights=*/false, never);
-      std::vector<torch::Tensor> chunks;
-      draw_each(trainer, count, 5, label, false, never,
-                [&](const torch::Tensor& images) { chunks.push_back(images.clone()); });
-      REQUIRE(chunks.size() == 3);
-      CHECK(chunks[0].size(0) == kDrawChunk);
-      CHECK(torch::equal(torch::cat(chunks), whole));
+      for (const double truncation : {0.0, 0.7}) {
+        CAPTURE(label);
+        CAPTURE(truncation);
+        const torch::Tensor whole = draw(trainer, sample_inputs(m, count, 5, label, truncation),
+                                         /*last_weights=*/false, never);
+        std::vector<torch::Tensor> chunks;
+        draw_each(trainer, count, 5, label, truncation, false, never,
+                  [&](const torch::Tensor& images) { chunks.push_back(images.clone()); });
+        REQUIRE(chunks.size() == 3);
+        CHECK(chunks[0].size(0) == kDrawChunk);
+        CHECK(torch::equal(torch::cat(chunks), whole));
+      }
     }
     const std::atomic<bool> stop{true};
-    CHECK_THROWS_WITH(draw_each(trainer, count, 5, -1, false, stop, [](const torch::Tensor&) {}),
-                      "interrupted while drawing");
+    CHECK_THROWS_WITH(
+        draw_each(trainer, count, 5, -1, 0.0, false, stop, [](const torch::Tensor&) {}),
+        "interrupted while drawing");
   }
+}
+
+TEST_CASE("truncated noise: every component within psi, those already within kept, chunks agree") {
+  torch::manual_seed(3);
+  const torch::Tensor noise = torch::randn({300, 64});
+  const torch::Tensor truncated = truncate_noise(noise, 0.5, 9, 0);
+  CHECK(truncated.abs().max().item<float>() <= 0.5F);
+  const torch::Tensor within = noise.abs() <= 0.5;
+  CHECK(torch::equal(truncated.masked_select(within), noise.masked_select(within)));
+  // Redrawn, not clamped: the redrawn components are spread over (-0.5, 0.5), as a truncated
+  // normal's are, and about as many are negative as positive.
+  const torch::Tensor redrawn = truncated.masked_select(within.logical_not());
+  CHECK(redrawn.numel() > 10000);
+  CHECK(redrawn.abs().lt(0.49).to(torch::kFloat).mean().item<float>() > 0.9F);
+  CHECK(std::abs(redrawn.sign().mean().item<float>()) < 0.05F);
+  // Row by row: a chunk starting at row 100 redraws as the whole did.
+  CHECK(torch::equal(truncate_noise(noise.narrow(0, 100, 200), 0.5, 9, 100),
+                     truncated.narrow(0, 100, 200)));
+  CHECK_FALSE(torch::equal(truncate_noise(noise, 0.5, 10, 0), truncated));  // the seed matters
+  CHECK(torch::equal(truncate_noise(noise, 0, 9, 0), noise));               // 0: none
 }

@@ -3,6 +3,8 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
@@ -27,14 +29,51 @@ torch::Tensor images_of(GanTrainer& trainer, const torch::Tensor& noise,
   return trainer.sample(noise, labels, last_weights);
 }
 
+// splitmix64's finaliser: well-spread seeds for neighbouring rows.
+uint64_t mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
 }  // namespace
 
-SampleInputs sample_inputs(const ModelConfig& model, int64_t count, uint64_t seed, int64_t label) {
+SampleInputs sample_inputs(const ModelConfig& model, int64_t count, uint64_t seed, int64_t label,
+                           double truncation) {
   SampleInputs inputs;
   inputs.labels = labels_of(model, 0, count, label);
   torch::manual_seed(seed);
-  inputs.noise = torch::randn({count, model.latent_dim});
+  inputs.noise = truncate_noise(torch::randn({count, model.latent_dim}), truncation, seed, 0);
   return inputs;
+}
+
+torch::Tensor truncate_noise(const torch::Tensor& noise, double psi, uint64_t seed,
+                             int64_t first_row) {
+  if (psi <= 0) return noise;
+  torch::Tensor out = noise.to(torch::kFloat).contiguous().clone();
+  const int64_t latent = out.size(1);
+  auto* z = out.data_ptr<float>();
+  std::vector<int64_t> outside;
+  for (int64_t i = 0; i < out.size(0); ++i) {
+    float* row = z + i * latent;
+    std::optional<at::Generator> generator;
+    for (;;) {
+      outside.clear();
+      for (int64_t j = 0; j < latent; ++j) {
+        if (std::abs(row[j]) > psi) outside.push_back(j);
+      }
+      if (outside.empty()) break;
+      if (!generator) {
+        generator =
+            at::detail::createCPUGenerator(mix(seed ^ mix(static_cast<uint64_t>(first_row + i))));
+      }
+      const torch::Tensor fresh = torch::randn({static_cast<int64_t>(outside.size())}, *generator);
+      const auto* drawn = fresh.data_ptr<float>();
+      for (size_t k = 0; k < outside.size(); ++k) row[outside[k]] = drawn[k];
+    }
+  }
+  return out;
 }
 
 NoiseStream::NoiseStream(int64_t count, int64_t latent, uint64_t seed, int64_t chunk)
@@ -82,14 +121,15 @@ torch::Tensor draw(GanTrainer& trainer, const SampleInputs& inputs, bool last_we
   return torch::cat(images);
 }
 
-void draw_each(GanTrainer& trainer, int64_t count, uint64_t seed, int64_t label, bool last_weights,
-               const std::atomic<bool>& stop,
+void draw_each(GanTrainer& trainer, int64_t count, uint64_t seed, int64_t label, double truncation,
+               bool last_weights, const std::atomic<bool>& stop,
                const std::function<void(const torch::Tensor& images)>& consume) {
   const ModelConfig& model = trainer.model();
   NoiseStream noise(count, model.latent_dim, seed, kDrawChunk);
   int64_t first = 0;
   for (torch::Tensor rows = noise.next(); rows.defined(); rows = noise.next()) {
     const int64_t n = rows.size(0);
+    rows = truncate_noise(rows, truncation, seed, first);
     consume(images_of(trainer, rows, labels_of(model, first, n, label), last_weights, stop));
     first += n;
   }

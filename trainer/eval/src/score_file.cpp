@@ -60,6 +60,7 @@ void write_score_file(const std::string& path, const ScoreFile& file) {
   JsonWriter j;
   j.begin_object().field("written_at", utc_now()).field("checkpoint", file.checkpoint);
   j.field("count", file.count).field("seed", file.seed).field("feature_size", file.feature_size);
+  j.field("truncation", file.truncation);
   j.key("categories").begin_array();
   for (const CategoryScore& s : file.score.categories) {
     j.begin_object().field("category", s.category).field("real_images", s.real_images);
@@ -94,6 +95,8 @@ ScoreFile read_score_file(const std::string& path) {
   file.checkpoint = root.text("checkpoint");
   file.count = root.i64("count");
   file.seed = root.u64("seed");
+  // Scores written before --truncation were all of untruncated noise.
+  if (root.has("truncation")) file.truncation = root.real("truncation");
   file.feature_size = root.i64("feature_size");
   for (const JsonObject& o : root.objects("categories")) {
     CategoryScore s;

@@ -5,26 +5,25 @@
 #include <memory>
 #include <stdexcept>
 
+#include "qd/rasterizer/contact_sheet.h"
 #include "qd/report/reports.h"
 #include "qd/store/atomic_file.h"
 
 namespace qd::train {
 namespace {
 
-// A frame flattened onto white, as RGB bytes.
-struct RgbImage {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> pixels;  // width * height * 3
+using RgbImage = RgbPicture;
 
-  bool grey() const {
-    for (size_t i = 0; i < pixels.size(); i += 3) {
-      if (pixels[i] != pixels[i + 1] || pixels[i] != pixels[i + 2]) return false;
+bool grey(const RgbImage& image) {
+  for (size_t i = 0; i < image.pixels.size(); i += 3) {
+    if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2]) {
+      return false;
     }
-    return true;
   }
-};
+  return true;
+}
 
+// A PNG file flattened onto white, as RGB bytes.
 RgbImage read_png_as_rgb(const std::string& path) {
   using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
   Surface png(cairo_image_surface_create_from_png(path.c_str()), cairo_surface_destroy);
@@ -131,20 +130,15 @@ class GifEncoder {
   GifFileType* gif_ = nullptr;
 };
 
-}  // namespace
-
-void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
-                        int delay_cs) {
-  if (frames.empty()) throw std::invalid_argument(path + ": a GIF needs at least one frame");
-  std::vector<RgbImage> images;
-  images.reserve(frames.size());
+// `images` as the frames of one looping GIF.
+void write_gif(const std::string& path, const std::vector<RgbImage>& images, int delay_cs) {
+  if (images.empty()) throw std::invalid_argument(path + ": a GIF needs at least one frame");
   int width = 0, height = 0;
-  bool grey = true;
-  for (const std::string& frame : frames) {
-    images.push_back(read_png_as_rgb(frame));
-    width = std::max(width, images.back().width);
-    height = std::max(height, images.back().height);
-    grey = grey && images.back().grey();
+  bool all_grey = true;
+  for (const RgbImage& image : images) {
+    width = std::max(width, image.width);
+    height = std::max(height, image.height);
+    all_grey = all_grey && grey(image);
   }
   GifEncoder gif(path, width, height);
   const auto pixels = static_cast<size_t>(width) * height;
@@ -163,7 +157,7 @@ void write_progress_gif(const std::string& path, const std::vector<std::string>&
         blue[at] = p[2];
       }
     }
-    if (grey) {
+    if (all_grey) {
       gif.add_frame(red, height, delay_cs, nullptr);  // grey levels index the grey palette
       continue;
     }
@@ -181,6 +175,38 @@ void write_progress_gif(const std::string& path, const std::vector<std::string>&
     gif.add_frame(indices, height, delay_cs, map.get());
   }
   write_file_atomically(path, gif.finish());
+}
+
+}  // namespace
+
+void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
+                        int delay_cs) {
+  std::vector<RgbImage> images;
+  images.reserve(frames.size());
+  for (const std::string& frame : frames) images.push_back(read_png_as_rgb(frame));
+  write_gif(path, images, delay_cs);
+}
+
+void write_sample_gif(const std::string& path, const uint8_t* images, size_t frames,
+                      size_t per_frame, const PictureFormat& format, int columns, int scale,
+                      int delay_cs) {
+  ContactSheet sheet;
+  sheet.count = per_frame;
+  sheet.side = static_cast<int>(format.shape.side);
+  sheet.channels = static_cast<int>(format.shape.channels);
+  sheet.ink_on_white = format.ink;
+  sheet.columns = columns;
+  sheet.scale = scale;
+  const size_t frame_bytes = per_frame * static_cast<size_t>(format.shape.side) *
+                             static_cast<size_t>(format.shape.side) *
+                             static_cast<size_t>(format.shape.channels);
+  std::vector<RgbImage> pictures;
+  pictures.reserve(frames);
+  for (size_t f = 0; f < frames; ++f) {
+    sheet.images = images + f * frame_bytes;
+    pictures.push_back(render_contact_sheet(sheet));
+  }
+  write_gif(path, pictures, delay_cs);
 }
 
 }  // namespace qd::train

@@ -108,8 +108,10 @@ void quality_table(std::ostringstream& html, const std::vector<QualityRow>& rows
 
 void score_table(std::ostringstream& html, const ScoreFile& s) {
   html << "<p>qd_score of <code>" << escaped(s.checkpoint) << "</code>, " << s.count
-       << " images per category (seed " << s.seed << "), in the classifier's " << s.feature_size
-       << "-d features; written " << escaped(s.written_at) << ".</p>\n";
+       << " images per category (seed " << s.seed;
+  if (s.truncation > 0) html << ", noise truncated at " << s.truncation;
+  html << "), in the classifier's " << s.feature_size << "-d features; written "
+       << escaped(s.written_at) << ".</p>\n";
   const bool among = !s.score.categories.empty() && s.score.categories.front().among_of > 1;
   html << "<table><tr><th>category</th><th>top-1</th><th>top-5</th>"
        << (among ? "<th>among the run's categories</th>" : "")

@@ -4,6 +4,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "qd/eval/latent_walk.h"
 #include "qd/eval/memorisation.h"
 #include "qd/eval/sampler.h"
 
@@ -42,8 +43,39 @@ void sample_run(const SampleRequest& request, const std::atomic<bool>& stop,
                 const std::function<void(const torch::Tensor& images)>& consume) {
   const LoadedRun loaded = load_run(request);
   const int64_t label = category_label(loaded, request.category);
-  draw_each(*loaded.trainer, request.count, request.seed, label, request.last_weights, stop,
-            consume);
+  draw_each(*loaded.trainer, request.count, request.seed, label, request.truncation,
+            request.last_weights, stop, consume);
+}
+
+LatentWalk walk_run(const SampleRequest& request, const WalkRequest& walk,
+                    const std::atomic<bool>& stop) {
+  const LoadedRun loaded = load_run(request);
+  const ModelConfig& model = loaded.trainer->model();
+  const int64_t label = category_label(loaded, request.category);
+  torch::manual_seed(request.seed);
+  const torch::Tensor keys =
+      truncate_noise(torch::randn({walk.keys * walk.walks, model.latent_dim}), request.truncation,
+                     request.seed, 0)
+          .view({walk.keys, walk.walks, model.latent_dim});
+  const torch::Tensor path = latent_loop(keys, walk.between);  // [frames, walks, latent]
+  const int64_t frames = path.size(0);
+  LatentWalk out;
+  SampleInputs inputs;
+  if (model.conditional() && label < 0) {
+    // Every category on each walk's path: the walk's noise once per category.
+    out.categories = model.classes;
+    inputs.noise = path.repeat_interleave(model.classes, 1).reshape({-1, model.latent_dim});
+    inputs.labels = torch::arange(model.classes, torch::kLong).repeat({frames * walk.walks});
+  } else {
+    inputs.noise = path.reshape({-1, model.latent_dim});
+    if (model.conditional())
+      inputs.labels = torch::full({inputs.noise.size(0)}, label, torch::kLong);
+  }
+  const torch::Tensor images = draw(*loaded.trainer, inputs, request.last_weights, stop);
+  std::vector<int64_t> shape{frames, walk.walks * out.categories};
+  for (int64_t d = 1; d < images.dim(); ++d) shape.push_back(images.size(d));
+  out.frames = images.reshape(shape);
+  return out;
 }
 
 namespace {
@@ -94,10 +126,10 @@ RunScore score_run(const SketchClassifier& classifier, const SampleRequest& requ
   const ScoreReference reference(classifier, data, scored, request.count);
   std::vector<torch::Tensor> generated;
   RunScore score = reference.score([&](int64_t label, int64_t count) {
-    generated.push_back(
-        draw(*loaded.trainer,
-             sample_inputs(loaded.trainer->model(), count, request.seed, conditional ? label : -1),
-             request.last_weights, stop));
+    generated.push_back(draw(*loaded.trainer,
+                             sample_inputs(loaded.trainer->model(), count, request.seed,
+                                           conditional ? label : -1, request.truncation),
+                             request.last_weights, stop));
     return generated.back();
   });
   score.memorisation = memorisation_of(classifier, run, data, torch::cat(generated));

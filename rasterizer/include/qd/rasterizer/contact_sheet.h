@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace qd {
 
@@ -29,5 +30,13 @@ size_t contact_sheet_capacity(const ContactSheet& sheet);
 // The sheet encoded as PNG by Cairo. Throws std::invalid_argument on an empty sheet, or one of
 // more images than contact_sheet_capacity() allows.
 std::string encode_contact_sheet_png(const ContactSheet& sheet);
+
+// The same picture as RGB bytes, for writers of other formats (animated GIFs of sheets).
+struct RgbPicture {
+  int width = 0;
+  int height = 0;
+  std::vector<uint8_t> pixels;  // width * height * 3, rows top to bottom
+};
+RgbPicture render_contact_sheet(const ContactSheet& sheet);
 
 }  // namespace qd

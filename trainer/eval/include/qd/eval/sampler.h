@@ -19,14 +19,22 @@ namespace qd::train {
 // so a count gives the same bytes either way.
 inline constexpr int64_t kDrawChunk = 1024;
 
-// The generator's inputs for `count` images from `seed`: noise [count, latent] and, for a
-// conditional model, labels [count]: all `label`, or the categories in turn when label < 0.
+// The generator's inputs for `count` images from `seed`: noise [count, latent] (truncated at
+// `truncation` by truncate_noise when it is > 0) and, for a conditional model, labels [count]:
+// all `label`, or the categories in turn when label < 0.
 struct SampleInputs {
   torch::Tensor noise;
   torch::Tensor labels;  // undefined when unconditional
 };
 SampleInputs sample_inputs(const ModelConfig& model, int64_t count, uint64_t seed,
-                           int64_t label = -1);
+                           int64_t label = -1, double truncation = 0);
+
+// BigGAN's truncation trick: every component of `noise` [n, latent] beyond +-psi is drawn again,
+// until it is within, from a random generator of its row's own (seeded from `seed` and the row's
+// number, first_row + i), so rows come out the same whether drawn in one piece or in chunks.
+// Components within are kept. psi <= 0: `noise` as it is.
+torch::Tensor truncate_noise(const torch::Tensor& noise, double psi, uint64_t seed,
+                             int64_t first_row);
 
 // The noise of sample_inputs(model, count, seed) a chunk of rows at a time, without the whole
 // [count, latent] tensor: the same numbers, bit for bit. LibTorch's CPU randn of n >= 16 floats
@@ -58,12 +66,12 @@ class NoiseStream {
 torch::Tensor draw(GanTrainer& trainer, const SampleInputs& inputs, bool last_weights,
                    const std::atomic<bool>& stop);
 
-// What draw(trainer, sample_inputs(trainer.model(), count, seed, label), last_weights, stop)
-// returns, byte for byte, handed to `consume` a chunk of kDrawChunk images at a time, in order,
-// instead of all at once: memory does not grow with `count`. Throws std::runtime_error when
-// `stop` is raised between chunks.
-void draw_each(GanTrainer& trainer, int64_t count, uint64_t seed, int64_t label, bool last_weights,
-               const std::atomic<bool>& stop,
+// What draw(trainer, sample_inputs(trainer.model(), count, seed, label, truncation),
+// last_weights, stop) returns, byte for byte, handed to `consume` a chunk of kDrawChunk images at
+// a time, in order, instead of all at once: memory does not grow with `count`. Throws
+// std::runtime_error when `stop` is raised between chunks.
+void draw_each(GanTrainer& trainer, int64_t count, uint64_t seed, int64_t label, double truncation,
+               bool last_weights, const std::atomic<bool>& stop,
                const std::function<void(const torch::Tensor& images)>& consume);
 
 }  // namespace qd::train

@@ -13,6 +13,7 @@ struct ScoreFile {
   std::string checkpoint;  // the checkpoint scored
   int64_t count = 0;       // images per category asked for
   uint64_t seed = 0;
+  double truncation = 0;  // qd_score --truncation; 0: none
   int64_t feature_size = 0;
   std::string written_at;  // UTC, ISO 8601
 };

@@ -38,6 +38,13 @@ int sample_grid_pixels();
 void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
                         int delay_cs = 50);
 
+// `frames` grids of `per_frame` images each (the images frame after frame, each frame laid out as
+// write_sample_grid lays out its images) as one looping animated GIF, `delay_cs` hundredths of a
+// second per frame: qd_sample --interpolate's latent walks. Palettes as write_progress_gif's.
+void write_sample_gif(const std::string& path, const uint8_t* images, size_t frames,
+                      size_t per_frame, const PictureFormat& format, int columns, int scale,
+                      int delay_cs);
+
 // The D and G losses (top panel) and D(x), D(G(z)) (bottom panel) against step, as an
 // 800x500 PNG drawn with Cairo. Any number of rows, one included.
 void write_loss_plot(const std::string& path, const std::vector<MetricsRow>& rows);

@@ -26,6 +26,7 @@ struct SampleRequest {
   std::string checkpoint;  // best, latest (also when empty) or a checkpoint file
   DeviceChoice device = DeviceChoice::kAuto;
   bool last_weights = false;  // runs with --ema-decay: not the averaged weights but the last
+  double truncation = 0;      // > 0: the noise truncated at it (eval/sampler.h's truncate_noise)
 };
 
 // A run's networks as its checkpoint `request.checkpoint` left them.
@@ -48,6 +49,25 @@ int64_t category_label(const LoadedRun& loaded, const std::string& category);
 // and category_label throw, and std::runtime_error when `stop` is raised.
 void sample_run(const SampleRequest& request, const std::atomic<bool>& stop,
                 const std::function<void(const torch::Tensor& images)>& consume);
+
+// qd_sample --interpolate: `walks` looping walks through `keys` random latent points each
+// (request.seed's, truncated as request.truncation says), `between` frames from one point to the
+// next (eval/latent_walk.h). In a conditional run every category walks the same path (or only
+// request.category).
+struct WalkRequest {
+  int64_t keys = 4;
+  int64_t between = 16;
+  int64_t walks = 4;
+};
+struct LatentWalk {
+  // uint8 [frames, walks * categories, S, S] or [..., S, S, C]: each frame the walks in turn, and
+  // within a walk its categories in the run's order (one for unconditional runs or --category).
+  torch::Tensor frames;
+  int64_t categories = 1;
+};
+// Throws what sample_run throws.
+LatentWalk walk_run(const SampleRequest& request, const WalkRequest& walk,
+                    const std::atomic<bool>& stop);
 
 // qd_score: `request.count` generated images per category of the run (request.category: that
 // one only) against up to as many real ones from the run's data; `among` is among the run's
