@@ -162,6 +162,11 @@ MappedNpy::MappedNpy(const std::string& path) : path_(path) {
   }
 }
 
+void MappedNpy::release_pages() const {
+  // Advice only: a kernel that declines it costs memory, never correctness.
+  if (map_ != nullptr) ::madvise(map_, map_size_, MADV_DONTNEED);
+}
+
 MappedNpy::~MappedNpy() {
   if (map_ != nullptr) ::munmap(map_, map_size_);
 }

@@ -23,6 +23,7 @@ uint32_t file_crc32(const MappedNpy& npy) {
     p += n;
     left -= n;
   }
+  npy.release_pages();
   return static_cast<uint32_t>(crc);
 }
 

@@ -59,6 +59,10 @@ class MappedNpy {
   // The whole file, header included (for checksums).
   const uint8_t* file_bytes() const { return static_cast<const uint8_t*>(map_); }
   uint64_t file_size() const { return map_size_; }
+  // Takes the map's pages out of this process's resident memory (they stay in the page cache and
+  // come back when read): after a checksum has read the whole file, so that verifying 4 GB of
+  // shards before training does not leave 4 GB resident.
+  void release_pages() const;
 
  private:
   std::string path_;
