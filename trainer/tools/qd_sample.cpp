@@ -54,7 +54,7 @@ Options parse_command_line(int argc, char** argv) {
       "--count; a line of progress on stderr every 5 s). A grid is at most 32767 pixels a side:\n"
       "a larger --count with --grid is refused before drawing. The checkpoint is verified first\n"
       "(every record's CRC-32): a corrupt one is an error naming it. --truncation PSI draws\n"
-      "typical drawings rather than varied ones (BigGAN's truncation trick).\n\n"
+      "from noise truncated at PSI (BigGAN's truncation trick).\n\n"
       "Latent walks: --interpolate K --gif walk.gif writes a looping animation instead: --walks\n"
       "walks, each through K random points of the noise (from --seed, truncated if asked) and\n"
       "back to the first, moving along great circles (spherical interpolation), --frames frames\n"

@@ -13,7 +13,7 @@ void add_sample_flags(cli::po::options_description& options, SampleRequest& requ
   cli::add_value(options, "seed", request.seed, "seed of the noise", at_least<uint64_t>(0));
   cli::add_value(options, "truncation", request.truncation,
                  "the truncation trick (BigGAN's): noise components beyond +-PSI drawn again "
-                 "until within; fewer odd drawings, less variety. 0: none",
+                 "until within; less variety (measure what it does with qd_score). 0: none",
                  kTruncation);
   add("checkpoint", po::value(&request.checkpoint)->default_value("latest"),
       "latest (the newest in <run>/checkpoints/), best (the best FID of a run trained with "

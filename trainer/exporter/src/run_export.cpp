@@ -61,6 +61,7 @@ std::string page_json(const LoadedRun& loaded, const ModelConfig& model,
   j.field("categories", loaded.run.categories);
   j.key("first").begin_object().field("seed", request.sample.seed);
   j.field("category", request.sample.category).field("count", request.sample.count);
+  j.field("truncation", request.sample.truncation);
   // float32 values, each written as the shortest double that reads back as it.
   const torch::Tensor z = noise.contiguous();
   const float* v = z.data_ptr<float>();
@@ -97,7 +98,8 @@ std::vector<std::string> export_run(const ExportRequest& request, const std::ato
     if (stop) throw std::runtime_error("interrupted");
   };
   const SampleInputs inputs =
-      sample_inputs(model, request.sample.count, request.sample.seed, label);
+      sample_inputs(model, request.sample.count, request.sample.seed, label,
+                    request.sample.truncation);
   if (!request.noise.empty()) {
     write_npy(request.noise, "<f4", inputs.noise);
     written.push_back(request.noise);
