@@ -31,7 +31,8 @@ configure_and_build() {
   cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DCMAKE_PREFIX_PATH="$torch_prefix;$prefix/usr" \
     -DCMAKE_LIBRARY_PATH="$libdir" -DCMAKE_INCLUDE_PATH="$prefix/usr/include" \
-    -DCMAKE_BUILD_RPATH="$libdir" -DQD_PYTHON="$(command -v python3)" &&
+    -DCMAKE_BUILD_RPATH="$libdir" -DQD_PYTHON="$(command -v python3)" \
+    -DQD_TORCH_PCH=OFF  # the precompiled header is untried with CUDA LibTorch, device time scarce &&
     cmake --build "$build" -j "$(nproc)" -- -k 0
 }
 
