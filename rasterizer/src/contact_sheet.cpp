@@ -6,6 +6,8 @@
 #include <memory>
 #include <stdexcept>
 
+#include "cairo_rgb.h"
+
 namespace qd {
 namespace {
 
@@ -46,23 +48,7 @@ std::string encode_contact_sheet_png(const ContactSheet& sheet) {
 }
 
 RgbPicture render_contact_sheet(const ContactSheet& sheet) {
-  const Surface surface = draw_contact_sheet(sheet);
-  RgbPicture picture;
-  picture.width = cairo_image_surface_get_width(surface.get());
-  picture.height = cairo_image_surface_get_height(surface.get());
-  const uint8_t* data = cairo_image_surface_get_data(surface.get());
-  const int stride = cairo_image_surface_get_stride(surface.get());
-  picture.pixels.resize(static_cast<size_t>(picture.width) * picture.height * 3);
-  uint8_t* out = picture.pixels.data();
-  for (int y = 0; y < picture.height; ++y) {
-    const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
-    for (int x = 0; x < picture.width; ++x) {
-      *out++ = static_cast<uint8_t>((row[x] >> 16) & 0xff);
-      *out++ = static_cast<uint8_t>((row[x] >> 8) & 0xff);
-      *out++ = static_cast<uint8_t>(row[x] & 0xff);
-    }
-  }
-  return picture;
+  return rgb_of_surface(draw_contact_sheet(sheet).get());
 }
 
 namespace {

@@ -1,4 +1,3 @@
-#include <cairo.h>
 #include <gif_lib.h>
 
 #include <algorithm>
@@ -6,57 +5,20 @@
 #include <stdexcept>
 
 #include "qd/rasterizer/contact_sheet.h"
+#include "qd/rasterizer/rgb_picture.h"
 #include "qd/report/reports.h"
 #include "qd/store/atomic_file.h"
 
 namespace qd::train {
 namespace {
 
-using RgbImage = RgbPicture;
-
-bool grey(const RgbImage& image) {
+bool grey(const RgbPicture& image) {
   for (size_t i = 0; i < image.pixels.size(); i += 3) {
     if (image.pixels[i] != image.pixels[i + 1] || image.pixels[i] != image.pixels[i + 2]) {
       return false;
     }
   }
   return true;
-}
-
-// A PNG file flattened onto white, as RGB bytes.
-RgbImage read_png_as_rgb(const std::string& path) {
-  using Surface = std::unique_ptr<cairo_surface_t, decltype(&cairo_surface_destroy)>;
-  Surface png(cairo_image_surface_create_from_png(path.c_str()), cairo_surface_destroy);
-  if (cairo_surface_status(png.get()) != CAIRO_STATUS_SUCCESS) {
-    throw std::runtime_error(
-        path + ": cannot read PNG: " + cairo_status_to_string(cairo_surface_status(png.get())));
-  }
-  RgbImage image;
-  image.width = cairo_image_surface_get_width(png.get());
-  image.height = cairo_image_surface_get_height(png.get());
-  // Flatten whatever format the PNG had onto white, in one known layout (RGB24).
-  Surface rgb(cairo_image_surface_create(CAIRO_FORMAT_RGB24, image.width, image.height),
-              cairo_surface_destroy);
-  cairo_t* cr = cairo_create(rgb.get());
-  cairo_set_source_rgb(cr, 1, 1, 1);
-  cairo_paint(cr);
-  cairo_set_source_surface(cr, png.get(), 0, 0);
-  cairo_paint(cr);
-  cairo_destroy(cr);
-  cairo_surface_flush(rgb.get());
-  const uint8_t* data = cairo_image_surface_get_data(rgb.get());
-  const int stride = cairo_image_surface_get_stride(rgb.get());
-  image.pixels.resize(static_cast<size_t>(image.width) * image.height * 3);
-  uint8_t* out = image.pixels.data();
-  for (int y = 0; y < image.height; ++y) {
-    const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
-    for (int x = 0; x < image.width; ++x) {
-      *out++ = static_cast<uint8_t>((row[x] >> 16) & 0xff);
-      *out++ = static_cast<uint8_t>((row[x] >> 8) & 0xff);
-      *out++ = static_cast<uint8_t>(row[x] & 0xff);
-    }
-  }
-  return image;
 }
 
 int append_to_string(GifFileType* gif, const GifByteType* bytes, int length) {
@@ -131,11 +93,11 @@ class GifEncoder {
 };
 
 // `images` as the frames of one looping GIF.
-void write_gif(const std::string& path, const std::vector<RgbImage>& images, int delay_cs) {
+void write_gif(const std::string& path, const std::vector<RgbPicture>& images, int delay_cs) {
   if (images.empty()) throw std::invalid_argument(path + ": a GIF needs at least one frame");
   int width = 0, height = 0;
   bool all_grey = true;
-  for (const RgbImage& image : images) {
+  for (const RgbPicture& image : images) {
     width = std::max(width, image.width);
     height = std::max(height, image.height);
     all_grey = all_grey && grey(image);
@@ -143,7 +105,7 @@ void write_gif(const std::string& path, const std::vector<RgbImage>& images, int
   GifEncoder gif(path, width, height);
   const auto pixels = static_cast<size_t>(width) * height;
   std::vector<uint8_t> red, green, blue, indices(pixels);
-  for (const RgbImage& image : images) {
+  for (const RgbPicture& image : images) {
     // The frame on a white canvas as large as the largest, one plane per colour.
     red.assign(pixels, 255);
     green.assign(pixels, 255);
@@ -181,7 +143,7 @@ void write_gif(const std::string& path, const std::vector<RgbImage>& images, int
 
 void write_progress_gif(const std::string& path, const std::vector<std::string>& frames,
                         int delay_cs) {
-  std::vector<RgbImage> images;
+  std::vector<RgbPicture> images;
   images.reserve(frames.size());
   for (const std::string& frame : frames) images.push_back(read_png_as_rgb(frame));
   write_gif(path, images, delay_cs);
@@ -200,7 +162,7 @@ void write_sample_gif(const std::string& path, const uint8_t* images, size_t fra
   const size_t frame_bytes = per_frame * static_cast<size_t>(format.shape.side) *
                              static_cast<size_t>(format.shape.side) *
                              static_cast<size_t>(format.shape.channels);
-  std::vector<RgbImage> pictures;
+  std::vector<RgbPicture> pictures;
   pictures.reserve(frames);
   for (size_t f = 0; f < frames; ++f) {
     sheet.images = images + f * frame_bytes;

@@ -4,7 +4,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "qd/rasterizer/rgb_picture.h"
 
 namespace qd {
 
@@ -32,11 +33,6 @@ size_t contact_sheet_capacity(const ContactSheet& sheet);
 std::string encode_contact_sheet_png(const ContactSheet& sheet);
 
 // The same picture as RGB bytes, for writers of other formats (animated GIFs of sheets).
-struct RgbPicture {
-  int width = 0;
-  int height = 0;
-  std::vector<uint8_t> pixels;  // width * height * 3, rows top to bottom
-};
 RgbPicture render_contact_sheet(const ContactSheet& sheet);
 
 }  // namespace qd
