@@ -144,9 +144,8 @@ class Progress {
 void write_walk(const Options& o, const qd::train::SavedRun& saved,
                 const qd::train::PictureFormat& format) {
   const auto classes = static_cast<int64_t>(saved.categories.size());
-  const bool conditional = qd::train::model_config(saved.options.arch, saved.options.conditional,
-                                                   saved.options.latent_dim, classes, saved.image)
-                               .conditional();
+  const bool conditional =
+      qd::train::model_config(saved.options, classes, saved.image).conditional();
   const bool every_category = conditional && o.request.category.empty();
   const int64_t categories = every_category ? classes : 1;
   const int64_t per_frame = o.walk.walks * categories;

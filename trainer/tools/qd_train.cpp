@@ -97,7 +97,7 @@ struct ParsedCommandLine {
 bool preset_default(std::string_view key) {
   return key == "batch_size" || key == "lr_g" || key == "lr_d" || key == "beta1" ||
          key == "beta2" || key == "label_smoothing" || key == "augment" || key == "ema_decay" ||
-         key == "r1" || key == "r1_every";
+         key == "r1" || key == "r1_every" || key == "loss" || key == "spectral_norm";
 }
 
 const char* short_name(std::string_view key) {
@@ -132,6 +132,16 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         const auto add = [&](const po::value_semantic* semantic) {
           options.add_options()(name.c_str(), semantic, help.c_str());
         };
+        // A name or switch parsed at the command line, its default shown unless the preset
+        // chooses it (the help text says how).
+        const auto add_parsed = [&](auto parse) {
+          if (!preset_default(k)) {
+            add(cli::parsed_value<T>(&field, qd::train::option_text(field), parse));
+          } else {
+            add(po::value<std::string>()->notifier(
+                [&field, parse](const std::string& text) { field = parse(text); }));
+          }
+        };
         if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           add(po::value(&shards)->multitoken());
         } else if constexpr (std::is_same_v<T, std::string>) {
@@ -144,7 +154,7 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
           if (k == "conditional") {
             add(po::bool_switch(&field));
           } else {
-            add(cli::parsed_value<bool>(&field, cli::on_off(field), cli::parse_on_off));
+            add_parsed(cli::parse_on_off);
           }
         } else if constexpr (std::is_same_v<T, qd::SplitSelection>) {
           add(cli::parsed_value<T>(&field, qd::to_string(field), qd::parse_split_selection));
@@ -155,7 +165,7 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
           add(cli::parsed_value<T>(&field, qd::train::to_string(field),
                                    qd::train::parse_data_on_device));
         } else if constexpr (std::is_same_v<T, qd::train::GanLoss>) {
-          add(cli::parsed_value<T>(&field, qd::train::to_string(field), qd::train::parse_gan_loss));
+          add_parsed(qd::train::parse_gan_loss);
         } else if (preset_default(k)) {
           help += " (" + range.describe() + ")";
           add(cli::ranged_value(field, range, "--" + qd::train::option_name(key)));
@@ -212,6 +222,8 @@ ParsedCommandLine parse_command_line(int argc, char** argv) {
   if (!cli::given(vm, "lr-d")) s.lr_d = lr;
   if (!cli::given(vm, "beta1")) s.beta1 = defaults.beta1;
   if (!cli::given(vm, "beta2")) s.beta2 = defaults.beta2;
+  if (!cli::given(vm, "loss")) s.loss = qd::train::parse_gan_loss(defaults.loss);
+  if (!cli::given(vm, "spectral-norm")) s.spectral_norm = defaults.spectral_norm;
   // A preset's smoothed BCE targets: hinge has no targets.
   if (!cli::given(vm, "label-smoothing")) {
     s.label_smoothing = s.loss == qd::train::GanLoss::kBce ? defaults.label_smoothing : 0;
@@ -247,8 +259,7 @@ int print_summary(const TrainOptions& o) {
     categories = static_cast<int64_t>(data.categories().size());
     image = data.shape();
   }
-  const auto model =
-      qd::train::model_config(o.arch, o.conditional, o.latent_dim, categories, image);
+  const auto model = qd::train::model_config(o, categories, image);
   if (model.conditional() && o.shards.empty()) {
     throw cli::UsageError("a conditional --summary needs --shards (the number of categories)");
   }

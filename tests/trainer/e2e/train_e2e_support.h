@@ -122,9 +122,8 @@ inline void train_straight_and_resumed(const std::string& common, const path& di
 inline qd::train::GanTrainer state_of(const path& run, const path& checkpoint) {
   const auto saved = qd::train::read_run_config(run.string());
   qd::train::GanTrainer t(
-      qd::train::model_config(saved.options.arch, saved.options.conditional,
-                              saved.options.latent_dim,
-                              static_cast<int64_t>(saved.categories.size()), saved.image),
+      qd::train::model_config(saved.options, static_cast<int64_t>(saved.categories.size()),
+                              saved.image),
       saved.options.step, torch::kCPU);
   t.load(checkpoint.string());
   return t;

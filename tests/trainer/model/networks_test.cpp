@@ -77,7 +77,8 @@ TEST_CASE("conditioning adds the one-hot inputs: C rows to G's first layer, C ch
 }
 
 TEST_CASE("every preset, plain and conditional, maps noise to 28x28 images and images to a logit") {
-  for (Arch arch : {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep}) {
+  for (Arch arch :
+       {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep, Arch::kResnet}) {
     CAPTURE(arch_name(arch));
     check_shapes(arch, 0);
     check_shapes(arch, 6);
@@ -85,7 +86,8 @@ TEST_CASE("every preset, plain and conditional, maps noise to 28x28 images and i
 }
 
 TEST_CASE("every preset builds for 16, 32 and 64 sides, grey and RGB, plain and conditional") {
-  for (Arch arch : {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep}) {
+  for (Arch arch :
+       {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep, Arch::kResnet}) {
     for (const ImageShape image : {ImageShape{32, 3}, ImageShape{32, 1}, ImageShape{28, 3},
                                    ImageShape{64, 3}, ImageShape{16, 1}}) {
       CAPTURE(arch_name(arch));
@@ -118,7 +120,11 @@ TEST_CASE("sides a preset cannot draw are refused, saying which it can") {
   CHECK_NOTHROW(check_image_shape(Arch::kTfDcgan, {48, 3}));  // a quarter of 48 is 12
   CHECK_THROWS_WITH_AS(check_image_shape(Arch::kTfDcgan, {30, 1}),
                        doctest::Contains("divisible by 4"), std::invalid_argument);
-  CHECK_THROWS_AS(model_config("small", false, 100, 1, {512, 1}), std::invalid_argument);
+  CHECK_THROWS_AS(model_config("small", false, 100, 1, {512, 1}, kDefaultResnetWidth),
+                  std::invalid_argument);
+  CHECK_THROWS_WITH_AS(check_image_shape(Arch::kResnet, {48, 3}),
+                       doctest::Contains("--arch resnet draws 28x28 images or 16x16"),
+                       std::invalid_argument);
 }
 
 TEST_CASE(

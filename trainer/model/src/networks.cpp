@@ -5,6 +5,8 @@
 
 #include "qd/model/networks.h"
 
+#include "qd/model/resnet.h"
+
 namespace qd::train {
 
 namespace nn = torch::nn;
@@ -261,13 +263,16 @@ torch::Tensor TransposedConv2dImpl::forward(const torch::Tensor& x) {
   return torch::conv2d(spread, weight.flip({2, 3}).transpose(0, 1), bias, 1, k - 1 - padding);
 }
 
-NetworkImpl::NetworkImpl(nn::Sequential body, int64_t classes)
-    : body_(register_module("body", std::move(body))), classes_(classes) {}
+NetworkImpl::NetworkImpl(nn::Sequential body, int64_t classes, Conditioning conditioning)
+    : body_(register_module("body", std::move(body))),
+      classes_(classes),
+      conditioning_(conditioning) {}
 
 torch::Tensor NetworkImpl::condition(torch::Tensor input, const torch::Tensor& labels) const {
   if (classes_ == 0) return input;
   TORCH_CHECK(labels.defined() && labels.size(0) == input.size(0),
               "a conditional network needs one label per input");
+  if (conditioning_ == Conditioning::kLayers) return input;
   auto one_hot = torch::one_hot(labels.to(input.device()), classes_).to(input.dtype());
   if (input.dim() == 4) {
     one_hot = one_hot.view({input.size(0), classes_, 1, 1})
@@ -276,8 +281,19 @@ torch::Tensor NetworkImpl::condition(torch::Tensor input, const torch::Tensor& l
   return torch::cat({input, one_hot}, 1);
 }
 
+torch::Tensor NetworkImpl::forward_layer(size_t index, const torch::Tensor& x,
+                                         const torch::Tensor& labels) {
+  if (auto* labelled = dynamic_cast<LabelledLayer*>(body_->ptr(index).get())) {
+    return labelled->forward(x, classes_ > 0 ? labels : torch::Tensor());
+  }
+  return (body_->begin() + static_cast<std::ptrdiff_t>(index))->forward(x);
+}
+
 torch::Tensor NetworkImpl::forward(torch::Tensor input, const torch::Tensor& labels) {
-  return body_->forward(condition(std::move(input), labels));
+  torch::Tensor x = condition(std::move(input), labels);
+  if (conditioning_ == Conditioning::kOneHotInput) return body_->forward(x);
+  for (size_t i = 0; i < body_->size(); ++i) x = forward_layer(i, x, labels);
+  return x;
 }
 
 namespace {
@@ -296,12 +312,20 @@ constexpr PresetBuilders kPresets[] = {{keras_generator, keras_discriminator},
 
 Network make_generator(const ModelConfig& c) {
   check_image_shape(c.arch, c.image);
+  if (c.arch == Arch::kResnet) {  // initialised as SNGAN is, by its layers
+    return Network(resnet_generator(c.latent_dim, c.classes, c.image, c.width), c.classes,
+                   Conditioning::kLayers);
+  }
   return finish(kPresets[static_cast<size_t>(c.arch)].generator(c.latent_dim + c.classes, c.image),
                 c.classes);
 }
 
 Network make_discriminator(const ModelConfig& c) {
   check_image_shape(c.arch, c.image);
+  if (c.arch == Arch::kResnet) {
+    return Network(resnet_discriminator(c.classes, c.image, c.width), c.classes,
+                   Conditioning::kLayers);
+  }
   return finish(
       kPresets[static_cast<size_t>(c.arch)].discriminator(c.image.channels + c.classes, c.image),
       c.classes);

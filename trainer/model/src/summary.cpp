@@ -5,6 +5,9 @@
 #include <map>
 #include <sstream>
 
+#include "qd/model/resnet.h"
+#include "qd/model/spectral_norm.h"
+
 namespace qd::train {
 
 namespace {
@@ -46,7 +49,57 @@ std::string shape_text(const torch::Tensor& t) {
   return s + ")";
 }
 
+std::string megaflops(int64_t multiply_adds) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(1) << 2.0 * static_cast<double>(multiply_adds) / 1e6;
+  return out.str();
+}
+
+// A convolution's multiply-adds for one image: every output pixel of every output channel
+// sums in/groups x k x k products.
+int64_t conv_multiply_adds(const torch::nn::Conv2dImpl& conv, int64_t out_pixels) {
+  const auto& o = conv.options;
+  return out_pixels * o.out_channels() * (o.in_channels() / o.groups()) * o.kernel_size()->at(0) *
+         o.kernel_size()->at(1);
+}
+
 }  // namespace
+
+int64_t multiply_adds(const torch::nn::Module& layer, const torch::Tensor& in,
+                      const torch::Tensor& out) {
+  const auto pixels = [](const torch::Tensor& t) {
+    return t.dim() == 4 ? t.size(2) * t.size(3) : 1;
+  };
+  if (const auto* l = layer.as<torch::nn::Linear>()) {
+    return l->options.in_features() * l->options.out_features();
+  }
+  if (const auto* l = layer.as<torch::nn::Conv2d>()) return conv_multiply_adds(*l, pixels(out));
+  if (const auto* l = layer.as<TransposedConv2d>()) {
+    // Every input pixel scatters into k x k outputs of every output channel.
+    return pixels(in) * l->weight.size(0) * l->weight.size(1) * l->weight.size(2) *
+           l->weight.size(3);
+  }
+  if (const auto* l = layer.as<SpectralNorm>()) {
+    int64_t total = 0;
+    for (const auto& child : l->children()) total += multiply_adds(*child, in, out);
+    return total;
+  }
+  if (const auto* l = layer.as<UpBlock>()) {  // all three at the output's size
+    const int64_t p = pixels(out);
+    return conv_multiply_adds(*l->conv1, p) + conv_multiply_adds(*l->conv2, p) +
+           conv_multiply_adds(*l->shortcut, p);
+  }
+  if (const auto* l = layer.as<DownBlock>()) {  // both 3x3 at the input's size
+    const int64_t p = pixels(in);
+    const auto conv_of = [](const SpectralNormImpl& sn) {
+      return sn.children().front()->as<torch::nn::Conv2d>();
+    };
+    return conv_multiply_adds(*conv_of(*l->conv1), p) + conv_multiply_adds(*conv_of(*l->conv2), p) +
+           conv_multiply_adds(*conv_of(*l->shortcut), l->down ? p / 4 : p);
+  }
+  if (const auto* l = layer.as<ProjectionHead>()) return in.size(1) * (l->embed ? 2 : 1);
+  return 0;
+}
 
 ParameterCounts count_parameters(const torch::nn::Module& module) {
   ParameterCounts counts;
@@ -84,24 +137,29 @@ std::string layer_summary(Network& network, const std::string& title,
   out << "Model: \"" << title << "\"\n" << rule << '\n';
   row("Layer (type)", "Output Shape", "Param #");
   out << double_rule << '\n';
-  if (network->classes() > 0) {
+  if (network->one_hot_input()) {
     x = network->condition(x, labels);
     row("conditioning (one-hot label)", shape_text(x), "0");
   }
   std::map<std::string, int> seen;
-  for (auto& layer : *network->body()) {
-    x = layer.forward(x);
-    const std::string type = type_name(*layer.ptr());
+  int64_t total_multiply_adds = 0;
+  for (size_t i = 0; i < network->body()->size(); ++i) {
+    const auto layer = network->body()->ptr(i);
+    const torch::Tensor in = x;
+    x = network->forward_layer(i, x, labels);
+    total_multiply_adds += multiply_adds(*layer, in, x);
+    const std::string type = type_name(*layer);
     std::string name = snake_case(type);
     if (const int n = seen[name]++; n > 0) name += "_" + std::to_string(n);
-    row(name + " (" + type + ")", shape_text(x),
-        with_commas(count_parameters(*layer.ptr()).total()));
+    row(name + " (" + type + ")", shape_text(x), with_commas(count_parameters(*layer).total()));
   }
   const ParameterCounts counts = count_parameters(*network);
   out << double_rule << '\n'
       << "Total params: " << with_commas(counts.total()) << '\n'
       << "Trainable params: " << with_commas(counts.trainable) << '\n'
       << "Non-trainable params: " << with_commas(counts.non_trainable) << '\n'
+      << "MFLOPs per image: " << megaflops(total_multiply_adds)
+      << " (forward: 2 x the multiply-adds of the convolutions and dense layers)\n"
       << rule << '\n';
   network->train(was_training);
   return out.str();

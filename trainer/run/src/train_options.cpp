@@ -31,6 +31,10 @@ std::string option_name(std::string_view key) {
   return name;
 }
 
+ModelConfig model_config(const TrainOptions& o, int64_t categories, const ImageShape& image) {
+  return model_config(o.arch, o.conditional, o.latent_dim, categories, image, o.width);
+}
+
 DatasetOptions dataset_options(const TrainOptions& o) {
   DatasetOptions d;
   d.split = o.split;
@@ -57,9 +61,20 @@ void check_options(const TrainOptions& o) {
            "--label-smoothing and --label-noise must be 0 with --loss hinge (they are BCE's "
            "targets)";
   }
-  if (!bad.empty()) throw std::invalid_argument(bad);
+  const auto also = [&bad](const std::string& why) {
+    bad += std::string(bad.empty() ? "" : "; ") + why;
+  };
   // Each throws naming what it does not know (also when config.json was edited).
-  parse_arch(o.arch);
+  const Arch arch = parse_arch(o.arch);
+  if (arch == Arch::kResnet && !s.spectral_norm) {
+    also(
+        "--arch resnet's discriminator is spectrally normalised by design: --spectral-norm off "
+        "is for the other presets");
+  }
+  if (arch != Arch::kResnet && o.width != kDefaultResnetWidth) {
+    also("--width sets --arch resnet's channels; --arch " + o.arch + " has fixed ones");
+  }
+  if (!bad.empty()) throw std::invalid_argument(bad);
   parse_augment_policy(s.augment);
 }
 

@@ -15,8 +15,7 @@ LoadedRun load_run(const SampleRequest& request) {
   loaded.run = read_run_config(request.run);
   const TrainOptions& o = loaded.run.options;
   const ModelConfig model =
-      model_config(o.arch, o.conditional, o.latent_dim,
-                   static_cast<int64_t>(loaded.run.categories.size()), loaded.run.image);
+      model_config(o, static_cast<int64_t>(loaded.run.categories.size()), loaded.run.image);
   loaded.trainer = std::make_unique<GanTrainer>(model, o.step, choose_device(request.device));
   loaded.checkpoint = resolve_checkpoint(request.run, request.checkpoint);
   loaded.trainer->load(loaded.checkpoint);

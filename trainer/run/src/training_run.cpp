@@ -32,8 +32,7 @@ namespace {
 
 ModelConfig model_config(const TrainOptions& o, const Dataset& data) {
   try {
-    return qd::train::model_config(o.arch, o.conditional, o.latent_dim,
-                                   static_cast<int64_t>(data.categories().size()), data.shape());
+    return qd::train::model_config(o, static_cast<int64_t>(data.categories().size()), data.shape());
   } catch (const std::invalid_argument& e) {
     throw DatasetError(e.what());
   }

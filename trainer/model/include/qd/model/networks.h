@@ -10,23 +10,53 @@
 
 namespace qd::train {
 
-// A network whose input may be conditioned on a category. Generators take noise [B, latent] and
-// get the one-hot label concatenated to it; discriminators take images [B, 1, S, S] and get the
-// one-hot label as `classes` extra constant channels. Unconditional networks ignore `labels`.
+// A layer of a body that is given each image's category besides its input: conditional batch
+// norm and the blocks holding it, a projection discriminator's head. Sequential cannot pass
+// labels along, so NetworkImpl::forward calls these itself.
+class LabelledLayer {
+ public:
+  // `labels`: int64 [B], undefined in an unconditional network.
+  virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& labels) = 0;
+
+ protected:
+  LabelledLayer() = default;
+  LabelledLayer(const LabelledLayer&) = default;
+  LabelledLayer& operator=(const LabelledLayer&) = default;
+  ~LabelledLayer() = default;
+};
+
+// How a conditional network is told the category.
+enum class Conditioning {
+  // The 2014 cGAN way: generators get the one-hot label concatenated to the noise [B, latent],
+  // discriminators get it as `classes` extra constant channels of the image [B, C, S, S].
+  kOneHotInput,
+  // Inside the body, by its LabelledLayers (conditional batch norm, a projection head).
+  kLayers,
+};
+
+// A network whose input may be conditioned on a category. Unconditional networks ignore
+// `labels`.
 class NetworkImpl : public torch::nn::Module {
  public:
-  NetworkImpl(torch::nn::Sequential body, int64_t classes);
+  NetworkImpl(torch::nn::Sequential body, int64_t classes,
+              Conditioning conditioning = Conditioning::kOneHotInput);
 
   torch::Tensor forward(torch::Tensor input, const torch::Tensor& labels = {});
   // The body's input for `input` and `labels`: what the first layer sees.
   torch::Tensor condition(torch::Tensor input, const torch::Tensor& labels) const;
+  // Layer `index` of the body applied to `x`, with the labels when it takes them.
+  torch::Tensor forward_layer(size_t index, const torch::Tensor& x, const torch::Tensor& labels);
 
   torch::nn::Sequential& body() { return body_; }
   int64_t classes() const { return classes_; }
+  Conditioning conditioning() const { return conditioning_; }
+  // Whether the one-hot label is part of the body's input (a conditional kOneHotInput network).
+  bool one_hot_input() const { return classes_ > 0 && conditioning_ == Conditioning::kOneHotInput; }
 
  private:
   torch::nn::Sequential body_;
   int64_t classes_;
+  Conditioning conditioning_;
 };
 TORCH_MODULE(Network);
 

@@ -9,10 +9,10 @@
 
 namespace qd::train {
 
-enum class Arch { kKerasDcgan, kTfDcgan, kSmall, kSuperdeep };
+enum class Arch { kKerasDcgan, kTfDcgan, kSmall, kSuperdeep, kResnet };
 
-// "keras-dcgan", "tf-dcgan", "small", "superdeep", and two names for one of those with more:
-// "cdcgan" = conditional keras-dcgan (parse_arch reports it through `conditional`) and "qd" =
+// "keras-dcgan", "tf-dcgan", "small", "superdeep", "resnet", and two names for one of those with
+// more: "cdcgan" = conditional keras-dcgan (parse_arch reports it through `conditional`) and "qd" =
 // small's networks trained with qd's recipe (training_defaults). Throws std::invalid_argument
 // listing the names.
 Arch parse_arch(const std::string& name, bool* conditional = nullptr);
@@ -24,20 +24,26 @@ std::vector<std::string> arch_names();  // every name parse_arch accepts
 // Throws std::invalid_argument saying which sides the preset draws.
 void check_image_shape(Arch arch, const ImageShape& shape);
 
+// resnet's width on a CPU: docs/training.md measures it against its step time.
+inline constexpr int64_t kDefaultResnetWidth = 32;
+
 // What both networks of a model are built from.
 struct ModelConfig {
   Arch arch = Arch::kKerasDcgan;
   int64_t latent_dim = 100;
   int64_t classes = 0;  // > 0: conditional on that many categories (one-hot labels)
   ImageShape image;     // of the data it learns from
+  // resnet: the channels of the generator's last block and the discriminator's first.
+  int64_t width = kDefaultResnetWidth;
 
   bool conditional() const { return classes > 0; }
 };
 
 // The model of a run: `arch` as --arch names it ("cdcgan" is conditional keras-dcgan), on data
-// with `categories` categories of `image`-shaped images (checked with check_image_shape).
+// with `categories` categories of `image`-shaped images (checked with check_image_shape);
+// `width` is resnet's (ModelConfig::width).
 ModelConfig model_config(const std::string& arch, bool conditional, int64_t latent_dim,
-                         int64_t categories, const ImageShape& image);
+                         int64_t categories, const ImageShape& image, int64_t width);
 
 // How the images are scaled for a preset: tanh generators see [-1, 1], sigmoid ones [0, 1].
 enum class PixelRange { kSigned, kUnit };
@@ -55,6 +61,8 @@ struct TrainingDefaults {
   double ema_decay = 0.0;
   double r1 = 0.0;
   int64_t r1_every = 1;
+  std::string loss = "bce";  // --loss's name
+  bool spectral_norm = false;
 };
 TrainingDefaults training_defaults(const std::string& preset);  // --arch's name
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "qd/data/dataset.h"
+#include "qd/model/presets.h"
 #include "qd/step/device.h"
 #include "qd/step/fast_path.h"
 #include "qd/step/train_settings.h"
@@ -39,6 +40,7 @@ struct TrainOptions {
   int64_t epochs = 25;  // the run's total, counted from its start
   int64_t batch_size = 64;
   int64_t latent_dim = 100;
+  int64_t width = kDefaultResnetWidth;  // resnet's (ModelConfig::width)
   TrainSettings step;
 
   DeviceChoice device = DeviceChoice::kAuto;
@@ -100,9 +102,13 @@ void visit_run_fields(Visitor&& v, Options&... o) {
   v("conditional", fixed, "condition both networks on the category (one category per input)",
     kAnyValue, o.conditional...);
   v("epochs", free, "epochs in the whole run", between<int64_t>(1, 1000000), o.epochs...);
-  v("batch_size", fixed, "images per step [default: 16 for small and qd, else 64]",
+  v("batch_size", fixed, "images per step [default: 16 for small, qd and resnet, else 64]",
     between<int64_t>(1, 65536), o.batch_size...);
   v("latent_dim", fixed, "size of the noise vector", between<int64_t>(1, 4096), o.latent_dim...);
+  v("width", fixed,
+    "--arch resnet: channels of the generator's last block and the discriminator's first (each "
+    "step towards the 7x7 or 4x4 start doubles them; wider is slower, docs/training.md)",
+    between<int64_t>(4, 1024), o.width...);
   v("lr_g", fixed, "the generator's learning rate (overrides --lr)", kLearningRate, o.step.lr_g...);
   v("lr_d", fixed, "the discriminator's learning rate (overrides --lr)", kLearningRate,
     o.step.lr_d...);
@@ -123,15 +129,20 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     between<int64_t>(1, int64_t{1} << 40), o.step.instance_noise_steps...);
   v("ema_decay", fixed,
     "> 0: sample from an exponential moving average of the generator's weights with this decay "
-    "per step (e.g. 0.999); grids and qd_sample draw from it [default: 0.999 for qd, else 0]",
+    "per step (e.g. 0.999); grids and qd_sample draw from it [default: 0.999 for qd and "
+    "resnet, else 0]",
     between(0.0, 1.0).below_max(), o.step.ema_decay...);
   v("augment", fixed,
     "DiffAugment of every image the discriminator sees, real and generated: off, or "
     "any of translation, cutout and flip (mirroring), comma-separated [default: "
-    "flip,translation,cutout for qd, else off]",
+    "flip,translation,cutout for qd and resnet, else off]",
     kAnyValue, o.step.augment...);
-  v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", kAnyValue, o.step.loss...);
-  v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
+  v("loss", fixed,
+    "bce (the original GAN's, non-saturating) or hinge [default: hinge for resnet, else bce]",
+    kAnyValue, o.step.loss...);
+  v("spectral_norm", fixed,
+    "on or off: spectral normalisation of the discriminator's layers [default: on for resnet, "
+    "whose discriminator has it built in, else off]",
     kAnyValue, o.step.spectral_norm...);
   v("r1", fixed,
     "> 0: R1 penalty's gamma on the discriminator's gradient at real images [default: 0.1 for "
@@ -201,6 +212,10 @@ std::string option_text(const T& v) {
     return out.str();
   }
 }
+
+// The model of a run with these options, on `categories` categories of `image`-shaped images.
+// Throws std::invalid_argument as qd::train::model_config does.
+ModelConfig model_config(const TrainOptions& options, int64_t categories, const ImageShape& image);
 
 // The options Dataset::open takes from a run's.
 DatasetOptions dataset_options(const TrainOptions& options);
