@@ -1,6 +1,7 @@
-// Every preset's generator, grey and colour, conditional or not, exported to ONNX: accepted by
-// onnx's own checker, and run by ONNX Runtime (Web, wasm, under Node) to the images
-// GanTrainer::sample gives for the same noise, within one grey level.
+// Every preset's generator (resnet's conditional batch norm and upsampling too), grey and colour,
+// conditional or not, exported to ONNX: accepted by onnx's own checker, and run by ONNX Runtime
+// (Web, wasm, under Node) to the images GanTrainer::sample gives for the same noise, within one
+// grey level.
 #include "qd/exporter/onnx_export.h"
 
 #include "onnx_support.h"
@@ -27,7 +28,12 @@ void make_vivid(Network& g, const ModelConfig& model) {
         continue;
       }
       for (auto& p : m->named_parameters(/*recurse=*/false)) {
-        if (p.key() == "weight") p.value().mul_(4.0);
+        // Conditional batch norm's tables start at 0: every category would draw alike.
+        if (m->as<torch::nn::Embedding>() != nullptr) {
+          p.value().normal_(0.0, 0.5);
+        } else if (p.key() == "weight") {
+          p.value().mul_(4.0);
+        }
       }
     }
   }
@@ -74,7 +80,8 @@ TEST_CASE(
   const auto package = onnx_test::ort_web_package();
   if (!package) MESSAGE(onnx_test::kNoOrtWeb);
   qd::test::ScratchDir dir("onnx_export");
-  for (const Arch arch : {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep}) {
+  for (const Arch arch :
+       {Arch::kKerasDcgan, Arch::kTfDcgan, Arch::kSmall, Arch::kSuperdeep, Arch::kResnet}) {
     for (const ImageShape image : {ImageShape{28, 1}, ImageShape{32, 3}}) {
       for (const int64_t classes : {int64_t{0}, int64_t{3}}) {
         const std::string name =

@@ -8,6 +8,7 @@
 
 #include "onnx_graph.h"
 #include "qd/exporter/onnx_export.h"
+#include "qd/model/resnet.h"
 #include "qd/store/json.h"
 #include "qd/store/version.h"
 
@@ -41,8 +42,58 @@ std::string batch_norm(OnnxGraph& g, const std::string& x, const nn::Module& lay
   return out;
 }
 
-// One layer of the generator's body applied to `x`; returns the output's name.
-std::string layer_onnx(OnnxGraph& g, const std::string& x, const nn::Module& layer, size_t index) {
+std::string layer_onnx(OnnxGraph& g, const std::string& x, const nn::Module& layer, size_t index,
+                       const std::string& label);
+
+// Conditional batch norm: BatchNormalization with scale 1 and shift 0, then the category's
+// scale and shift gathered from their tables ("label": the graph's input).
+std::string conditional_batch_norm(OnnxGraph& g, const std::string& x,
+                                   const ConditionalBatchNormImpl& n, size_t index,
+                                   const std::string& label) {
+  const auto& bn = *n.norm;
+  if (!n.gain) {
+    return batch_norm(g, x, n, index, bn.options, bn.weight, bn.bias, bn.running_mean,
+                      bn.running_var);
+  }
+  const int64_t c = bn.options.num_features();
+  const std::string normalised =
+      g.add("BatchNormalization",
+            {x, g.weight("bn_scale", torch::ones({c})), g.weight("bn_shift", torch::zeros({c})),
+             g.weight("bn_mean", bn.running_mean), g.weight("bn_var", bn.running_var)});
+  g.set("epsilon", static_cast<float>(bn.options.eps()));
+  const auto per_category = [&](const char* name, const torch::Tensor& table) {
+    const std::string rows = g.add("Gather", {g.weight(name, table), label});
+    return g.add("Reshape", {rows, g.ints("shape", {-1, c, 1, 1})});
+  };
+  const std::string scaled =
+      g.add("Mul", {normalised, per_category("cbn_scale", 1 + n.gain->weight)});
+  return g.add("Add", {scaled, per_category("cbn_shift", n.bias->weight)});
+}
+
+// Nearest-neighbour 2x upsampling as torch's: output pixel i reads input pixel floor(i / 2).
+std::string upsample(OnnxGraph& g, const std::string& x) {
+  const std::string out =
+      g.add("Resize", {x, "", g.weight("scales", torch::tensor({1.F, 1.F, 2.F, 2.F}))});
+  g.set("mode", std::string("nearest"));
+  g.set("coordinate_transformation_mode", std::string("asymmetric"));
+  g.set("nearest_mode", std::string("floor"));
+  return out;
+}
+
+std::string up_block(OnnxGraph& g, const std::string& x, const UpBlockImpl& b, size_t index,
+                     const std::string& label) {
+  std::string h = g.add("Relu", {conditional_batch_norm(g, x, *b.norm1, index, label)});
+  h = layer_onnx(g, upsample(g, h), *b.conv1, index, label);
+  h = g.add("Relu", {conditional_batch_norm(g, h, *b.norm2, index, label)});
+  h = layer_onnx(g, h, *b.conv2, index, label);
+  return g.add("Add", {h, layer_onnx(g, upsample(g, x), *b.shortcut, index, label)});
+}
+
+// One layer of the generator's body applied to `x`; returns the output's name. `label`: the
+// graph's label input, for the layers that take it (empty when unconditional).
+std::string layer_onnx(OnnxGraph& g, const std::string& x, const nn::Module& layer, size_t index,
+                       const std::string& label) {
+  if (const auto* l = layer.as<UpBlock>()) return up_block(g, x, *l, index, label);
   if (const auto* l = layer.as<nn::Linear>()) {
     std::vector<std::string> in{x, g.weight("linear_w", l->weight)};
     if (l->bias.defined()) in.push_back(g.weight("linear_b", l->bias));
@@ -122,7 +173,7 @@ std::string layer_onnx(OnnxGraph& g, const std::string& x, const nn::Module& lay
   unsupported(index, layer,
               "has no ONNX form in qd_export (it writes Linear, ConvTranspose2d, "
               "Conv2d, BatchNorm, LeakyReLU, ReLU, Tanh, Sigmoid, Dropout, "
-              "Unflatten, Flatten, crops and zero padding)");
+              "Unflatten, Flatten, crops, zero padding and resnet's up blocks)");
 }
 
 // GanTrainer::sample's conversion of the generator's output to bytes.
@@ -204,8 +255,8 @@ std::string generator_onnx(Network& generator, const ModelConfig& model,
 
   g.input("z", onnx::TensorProto::FLOAT, {-1, model.latent_dim});
   std::string x = "z";
-  if (model.conditional()) {
-    g.input("label", onnx::TensorProto::INT64, {-1});
+  if (model.conditional()) g.input("label", onnx::TensorProto::INT64, {-1});
+  if (generator->one_hot_input()) {
     // One-hot rows gathered from the identity matrix, after the noise (NetworkImpl::condition).
     const std::string one_hot =
         g.add("Gather", {g.weight("one_hot", torch::eye(model.classes)), "label"});
@@ -214,7 +265,8 @@ std::string generator_onnx(Network& generator, const ModelConfig& model,
   }
   torch::NoGradGuard no_grad;
   auto& body = generator->body();
-  for (size_t i = 0; i < body->size(); ++i) x = layer_onnx(g, x, *body->ptr(i), i);
+  const std::string label = model.conditional() ? "label" : "";
+  for (size_t i = 0; i < body->size(); ++i) x = layer_onnx(g, x, *body->ptr(i), i, label);
   to_bytes(g, x, model);
   std::vector<int64_t> dims{-1, model.image.side, model.image.side};
   if (model.image.channels > 1) dims.push_back(model.image.channels);

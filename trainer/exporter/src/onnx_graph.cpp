@@ -75,6 +75,13 @@ void OnnxGraph::set(const char* attribute, float value) {
   a.set_f(value);
 }
 
+void OnnxGraph::set(const char* attribute, const std::string& value) {
+  onnx::AttributeProto& a = *node().add_attribute();
+  a.set_name(attribute);
+  a.set_type(onnx::AttributeProto::STRING);
+  a.set_s(value);
+}
+
 void OnnxGraph::set(const char* attribute, const std::vector<int64_t>& values) {
   onnx::AttributeProto& a = *node().add_attribute();
   a.set_name(attribute);

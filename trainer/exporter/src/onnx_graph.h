@@ -30,6 +30,7 @@ class OnnxGraph {
   void set(const char* attribute, int64_t value);
   void set(const char* attribute, float value);
   void set(const char* attribute, const std::vector<int64_t>& values);
+  void set(const char* attribute, const std::string& value);
 
   // A graph input or output: element type (onnx::TensorProto::FLOAT, ...) and dimensions, -1
   // for the batch dimension "N".

@@ -97,9 +97,8 @@ std::vector<std::string> export_run(const ExportRequest& request, const std::ato
   const auto check_stop = [&] {
     if (stop) throw std::runtime_error("interrupted");
   };
-  const SampleInputs inputs =
-      sample_inputs(model, request.sample.count, request.sample.seed, label,
-                    request.sample.truncation);
+  const SampleInputs inputs = sample_inputs(model, request.sample.count, request.sample.seed, label,
+                                            request.sample.truncation);
   if (!request.noise.empty()) {
     write_npy(request.noise, "<f4", inputs.noise);
     written.push_back(request.noise);
