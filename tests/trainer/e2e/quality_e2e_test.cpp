@@ -22,12 +22,12 @@ std::vector<qd::train::QualityRow> quality_of(const path& run) {
   return qd::train::read_step_csv<qd::train::QualityRow>((run / "quality.csv").string());
 }
 
-// quality.csv without its last column (the seconds an evaluation took).
+// quality.csv without the seconds an evaluation took.
 std::string figures_of(const path& run) {
   std::string out;
-  for (const auto& row : quality_of(run)) {
-    const std::string line = row.line();
-    out += line.substr(0, line.rfind(',')) + "\n";
+  for (auto row : quality_of(run)) {
+    row.eval_seconds = 0;
+    out += row.line();
   }
   return out;
 }
@@ -74,7 +74,11 @@ TEST_CASE("--classifier: a quality row per epoch, best.pt the lowest FID, as qd_
     CHECK(rows[i].fid_floor == rows[0].fid_floor);
     CHECK(rows[i].top1_real == rows[0].top1_real);
     CHECK(rows[i].top1_real > 0.5);
+    CHECK_FALSE(rows[i].memorisation.has_value());  // no held-out images: not measured
   }
+  CHECK_MESSAGE(trained.output.find("evaluations do not check memorisation: no held-out images") !=
+                    std::string::npos,
+                trained.output);
   const qd::train::QualityRow* best = qd::train::best_row(rows);
   REQUIRE(best != nullptr);
   for (const auto& r : rows) CHECK(best->fid <= r.fid);
@@ -200,16 +204,34 @@ TEST_CASE("report.html renders in headless Chromium") {
 }
 
 TEST_CASE(
-    "--holdout keeps real images out of training, and qd_score checks memorisation against them") {
+    "--holdout keeps real images out of training, and qd_score and the evaluations check "
+    "memorisation against them") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("memorisation");
   copy_bitmaps(shared, "cat", 400, dir / "cat.npy");
   const path run = dir / "run";
-  const auto trained = run_command(qd_train("--shards " + quoted(dir / "cat.npy") + kQuick +
-                                            "--holdout 100 --epochs 1 --out " + quoted(run)));
+  const auto trained =
+      run_command(qd_train("--shards " + quoted(dir / "cat.npy") + kQuick + doodlenet(shared) +
+                           "--eval-count 60 --holdout 100 --epochs 1 --out " + quoted(run)));
   REQUIRE_MESSAGE(trained.exit_code == 0, trained.output);
   CHECK(trained.output.find("300 images in 1 category") != std::string::npos);  // 400 - 100
   CHECK(qd::train::read_run_config(run.string()).options.holdout == 100);
+  CHECK_MESSAGE(trained.output.find("memorisation ratio ") != std::string::npos, trained.output);
+  CHECK_MESSAGE(trained.output.find("s of it checking memorisation") != std::string::npos,
+                trained.output);
+
+  // The evaluation's row: the ratio and shares of copies, in the classifier's features.
+  const auto rows = quality_of(run);
+  REQUIRE(rows.size() == 1);
+  REQUIRE(rows[0].memorisation.has_value());
+  const qd::train::MemorisationFigures figures = *rows[0].memorisation;
+  CHECK(std::isfinite(figures.ratio));
+  CHECK(figures.ratio > 0);
+  CHECK(figures.copies >= 0);
+  CHECK(figures.copies <= 1);
+  CHECK(figures.copies_held_out == doctest::Approx(0.01));  // 1 of the 100 held-out images
+  const std::string html = qd::test::read_file(run / "report.html");
+  CHECK(html.find("<th>memorisation ratio</th>") != std::string::npos);
 
   const auto score = run_command(qd_score("--run " + quoted(run) + doodlenet(shared) +
                                           "--count 60 --json " + quoted(dir / "score.json")));

@@ -54,6 +54,71 @@ TEST_CASE("quality.csv: rows read back as written, names with commas and quotes 
   }
 }
 
+TEST_CASE("quality.csv: memorisation figures read back, and empty fields when not measured") {
+  QualityRow measured = row(2, "(all)", 70);
+  measured.memorisation = MemorisationFigures{1.0625, 0.004, 0.01};
+  const std::string line = measured.line();
+  CHECK(line.substr(line.rfind(",0.750")) == ",0.750,1.0625,0.004,0.01\n");
+  QualityRow read;
+  REQUIRE(QualityRow::parse(line.substr(0, line.size() - 1), read));
+  REQUIRE(read.memorisation.has_value());
+  CHECK(read.memorisation->ratio == 1.0625);
+  CHECK(read.memorisation->copies == 0.004);
+  CHECK(read.memorisation->copies_held_out == 0.01);
+  CHECK(read.line() == line);
+
+  const QualityRow unmeasured = row(2, "cat", 70);
+  const std::string empty = unmeasured.line();
+  CHECK(empty.substr(empty.rfind(",0.750")) == ",0.750,,,\n");  // eval_seconds, then nothing
+  read.memorisation = MemorisationFigures{};
+  REQUIRE(QualityRow::parse(empty.substr(0, empty.size() - 1), read));
+  CHECK_FALSE(read.memorisation.has_value());
+  CHECK(read.line() == empty);
+
+  for (const char* bad :
+       {"1,1,cat,500,1,1,1,1,1,1,1,1,1,1,1,1,1", "1,1,cat,500,1,1,1,1,1,1,1,1,1,1,1,,",
+        "1,1,cat,500,1,1,1,1,1,1,1,1,1,1,1,1,,", "1,1,cat,500,1,1,1,1,1,1,1,1,1,1,1,1,1,x",
+        "1,1,cat,500,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1", "1,1,cat,500,1,1,1,1,1,1,1,1,1,1,1,,,,"}) {
+    CHECK_FALSE_MESSAGE(QualityRow::parse(bad, read), bad);
+  }
+}
+
+TEST_CASE(
+    "quality.csv: a file from before the memorisation columns reads, and resumes in the new "
+    "form") {
+  ScratchDir dir("quality_old");
+  const std::string path = (dir / "quality.csv").string();
+  {
+    std::ofstream old(path, std::ios::binary);
+    old << QualityRow::kOlderHeader << "\n"
+        << "100,1,(all),500,88.5,5.25,0.125,-0.0004,0.5,0.8,0.01,0.79,0.2,0.77,0.750\n"
+        << "200,2,(all),500,70,5.25,0.125,-0.0004,0.5,0.8,0.01,0.79,0.2,0.77,0.750\n";
+  }
+  const std::vector<QualityRow> rows = read_step_csv<QualityRow>(path);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[1].fid == 70);
+  CHECK(rows[1].eval_seconds == 0.75);
+  CHECK_FALSE(rows[0].memorisation.has_value());
+  CHECK_FALSE(rows[1].memorisation.has_value());
+  {
+    QualityLog resumed(path, 100);  // rewritten with the new header, the kept row not measured
+    QualityRow next = row(2, kAllCategories, 60);
+    next.memorisation = MemorisationFigures{0.9, 0.05, 0.01};
+    resumed.append(next);
+  }
+  const std::string text = qd::test::read_file(path);
+  CHECK(text.rfind(std::string(QualityRow::kHeader) + "\n", 0) == 0);
+  CHECK(text.find(",0.750,,,\n") != std::string::npos);
+  const std::vector<QualityRow> again = read_step_csv<QualityRow>(path);
+  REQUIRE(again.size() == 2);
+  CHECK_FALSE(again[0].memorisation.has_value());
+  REQUIRE(again[1].memorisation.has_value());
+  CHECK(again[1].memorisation->ratio == 0.9);
+
+  std::ofstream(path, std::ios::binary) << "step,epoch,category\n";
+  CHECK_THROWS_AS(read_step_csv<QualityRow>(path), std::runtime_error);
+}
+
 TEST_CASE("quality.csv: the best row is the lowest FID of all categories together") {
   std::vector<QualityRow> rows;
   CHECK(best_row(rows) == nullptr);
@@ -88,4 +153,18 @@ TEST_CASE("reports: quality.png for no rows, one and many, a non-finite value in
     write_quality_plot(path, {rows.begin(), rows.begin() + static_cast<ptrdiff_t>(n)});
     CHECK(qd::test::read_file(path).compare(1, 3, "PNG") == 0);
   }
+  // With memorisation ratios (some evaluations without, one not finite): a panel more.
+  for (size_t i = 21; i < rows.size(); i += 2) {
+    rows[i].memorisation = MemorisationFigures{0.5 + 0.05 * static_cast<double>(i / 2), 0.1, 0.01};
+  }
+  rows[25].memorisation->ratio = std::numeric_limits<double>::infinity();
+  const std::string path = (dir / "q_memorisation.png").string();
+  write_quality_plot(path, rows);
+  const std::string png = qd::test::read_file(path);
+  CHECK(png.compare(1, 3, "PNG") == 0);
+  // Its height (bytes 20-23 of the IHDR chunk, big-endian) grows by the panel.
+  const auto height = [](const std::string& file) {
+    return (static_cast<unsigned char>(file[22]) << 8) | static_cast<unsigned char>(file[23]);
+  };
+  CHECK(height(png) > height(qd::test::read_file((dir / "q60.png").string())));
 }

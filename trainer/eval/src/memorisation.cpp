@@ -26,15 +26,17 @@ void check_rows(const torch::Tensor& t, const char* what, int64_t width) {
   }
 }
 
-// Up to `limit` of the data's images, evenly spaced, uint8 [n, S, S].
-torch::Tensor images_of(const Dataset& data, int64_t limit) {
+// Up to `limit` of the data's images, evenly spaced, uint8 [n, S, S], and their labels.
+torch::Tensor images_of(const Dataset& data, int64_t limit, torch::Tensor* labels = nullptr) {
   const auto size = static_cast<int64_t>(data.size());
   const int64_t n = std::min(size, limit);
   const int64_t side = data.side();
   torch::Tensor out = torch::empty({n, side, side}, torch::kUInt8);
+  if (labels != nullptr) *labels = torch::empty({n}, torch::kLong);
   for (int64_t r = 0; r < n; ++r) {
-    std::memcpy(out[r].data_ptr<uint8_t>(), data.image(static_cast<size_t>(r * size / n)),
-                static_cast<size_t>(side * side));
+    const auto i = static_cast<size_t>(r * size / n);
+    std::memcpy(out[r].data_ptr<uint8_t>(), data.image(i), static_cast<size_t>(side * side));
+    if (labels != nullptr) labels->data_ptr<int64_t>()[r] = data.label(i);
   }
   return out;
 }
@@ -81,12 +83,20 @@ Memorisation memorisation(const torch::Tensor& training, const torch::Tensor& he
   check_rows(training, "training", -1);
   check_rows(held_out, "held-out", training.size(1));
   check_rows(generated, "generated", training.size(1));
-  const torch::Tensor to_held_out = nearest_distances(held_out, training);
-  const torch::Tensor to_generated = nearest_distances(generated, training);
+  return memorisation_of_distances(nearest_distances(held_out, training),
+                                   nearest_distances(generated, training), training.size(0));
+}
+
+Memorisation memorisation_of_distances(const torch::Tensor& to_held_out,
+                                       const torch::Tensor& to_generated, int64_t training) {
+  if (to_held_out.numel() == 0 || to_generated.numel() == 0) {
+    throw std::invalid_argument(std::string("memorisation: no ") +
+                                (to_held_out.numel() == 0 ? "held-out" : "generated") + " rows");
+  }
   Memorisation m;
-  m.training = training.size(0);
-  m.generated = generated.size(0);
-  m.held_out = held_out.size(0);
+  m.training = training;
+  m.generated = to_generated.size(0);
+  m.held_out = to_held_out.size(0);
   m.median_generated = median_of(to_generated);
   m.median_held_out = median_of(to_held_out);
   m.ratio = m.median_held_out > 0 ? m.median_generated / m.median_held_out : 0;
@@ -94,6 +104,12 @@ Memorisation memorisation(const torch::Tensor& training, const torch::Tensor& he
   m.copies = (to_generated < m.copy_threshold).to(torch::kFloat64).mean().item<double>();
   m.held_out_copies = (to_held_out < m.copy_threshold).to(torch::kFloat64).mean().item<double>();
   return m;
+}
+
+torch::Tensor memorisation_features(const SketchClassifier& classifier, const Dataset& data,
+                                    int64_t limit, torch::Tensor* labels) {
+  torch::NoGradGuard no_grad;
+  return features_of(classifier, images_of(data, limit, labels));
 }
 
 MemorisationCheck check_memorisation(const SketchClassifier& classifier, const Dataset& training,

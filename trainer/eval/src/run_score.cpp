@@ -130,6 +130,7 @@ RunScore ScoreReference::score(const Generate& generate, int64_t generated_count
     s.generated = recognition(outputs.probabilities, c.classifier_index, candidates_);
     if (c.half_a.defined()) {
       all_generated.push_back(outputs.features.narrow(0, 0, c.half_a.size(0)));
+      s.generated_features = all_generated.back();
       s.distance = distribution(c.half_a, c.stats_a, all_generated.back());
       s.floor = c.floor;
     }

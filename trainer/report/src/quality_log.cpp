@@ -44,10 +44,18 @@ bool read_field(const std::string& line, size_t& at, std::string& out) {
 std::string QualityRow::line() const {
   char numbers[512];
   std::snprintf(numbers, sizeof numbers,
-                ",%" PRId64 ",%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.3f\n", n, fid,
+                ",%" PRId64 ",%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.8g,%.3f", n, fid,
                 fid_floor, kid, kid_floor, precision, precision_floor, recall, recall_floor, top1,
                 top1_real, eval_seconds);
-  return std::to_string(step) + "," + std::to_string(epoch) + "," + csv_field(category) + numbers;
+  std::string figures = ",,,";
+  if (memorisation) {
+    char text[128];
+    std::snprintf(text, sizeof text, ",%.8g,%.8g,%.8g", memorisation->ratio, memorisation->copies,
+                  memorisation->copies_held_out);
+    figures = text;
+  }
+  return std::to_string(step) + "," + std::to_string(epoch) + "," + csv_field(category) + numbers +
+         figures + "\n";
 }
 
 bool QualityRow::parse(const std::string& line, QualityRow& r) {
@@ -64,7 +72,19 @@ bool QualityRow::parse(const std::string& line, QualityRow& r) {
       std::sscanf(rest.c_str(), ",%" SCNd64 ",%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf%n", &r.n,
                   &r.fid, &r.fid_floor, &r.kid, &r.kid_floor, &r.precision, &r.precision_floor,
                   &r.recall, &r.recall_floor, &r.top1, &r.top1_real, &r.eval_seconds, &consumed);
-  return fields == 12 && static_cast<size_t>(consumed) == rest.size();
+  if (fields != 12) return false;
+  r.memorisation.reset();
+  const std::string figures = rest.substr(static_cast<size_t>(consumed));
+  if (figures.empty() || figures == ",,,") return true;  // an older file's line; not measured
+  MemorisationFigures m;
+  consumed = 0;
+  if (std::sscanf(figures.c_str(), ",%lf,%lf,%lf%n", &m.ratio, &m.copies, &m.copies_held_out,
+                  &consumed) != 3 ||
+      static_cast<size_t>(consumed) != figures.size()) {
+    return false;
+  }
+  r.memorisation = m;
+  return true;
 }
 
 const QualityRow* best_row(const std::vector<QualityRow>& rows) {

@@ -1,6 +1,8 @@
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <functional>
+#include <limits>
 
 #include "plot.h"
 #include "qd/report/reports.h"
@@ -14,6 +16,7 @@ using namespace plot;
 
 constexpr int kWidth = 800;
 constexpr int kHeight = 640;
+constexpr int kRatioPanel = 176;  // added below when there is a memorisation ratio
 constexpr double kLeft = 70, kRight = kWidth - 20;
 
 struct Pair {
@@ -54,6 +57,30 @@ void draw_panel(Plotter& plot, const Rect& box, const std::vector<const QualityR
   plot.legend(box, {{p.name, p.color}, {p.floor_name, p.color, true}});
 }
 
+// The memorisation ratio against epoch, with its neutral level 1 (dashed grey); evaluations
+// that did not measure it are left out.
+void draw_ratio_panel(Plotter& plot, const Rect& box, const std::vector<const QualityRow*>& rows,
+                      Range epochs) {
+  const Color color{0.49, 0.18, 0.56};
+  std::vector<double> xs, ys;
+  double hi = 1.5;
+  for (const QualityRow* r : rows) {
+    xs.push_back(static_cast<double>(r->epoch));
+    ys.push_back(r->memorisation ? r->memorisation->ratio
+                                 : std::numeric_limits<double>::quiet_NaN());
+    if (std::isfinite(ys.back())) hi = std::max(hi, ys.back() * 1.05);
+  }
+  const Range range{0, std::max(nice_ticks({0, hi}, 4).back(), hi)};
+  plot.panel(box, epochs, range, nice_ticks(epochs, 10, 1), nice_ticks(range, 4), true,
+             "memorisation");
+  plot.level(box, range, 1.0);
+  plot.curve(box, epochs, range,
+             curves_of(xs, ys, epochs, static_cast<int>(box.x1 - box.x0), false), color);
+  plot.legend(box,
+              {{"ratio (median distance to nearest training image, generated / held-out)", color},
+               {"1", {0.55, 0.55, 0.55}, true}});
+}
+
 }  // namespace
 
 void write_quality_plot(const std::string& path, const std::vector<QualityRow>& all_rows) {
@@ -66,6 +93,8 @@ void write_quality_plot(const std::string& path, const std::vector<QualityRow>& 
     }
   }
   const QualityRow* best = best_row(all_rows);
+  bool memorisation = false;  // a panel of its own when any evaluation measured it
+  for (const QualityRow* r : rows) memorisation = memorisation || r->memorisation.has_value();
   const Range epochs = x_range(epochs_seen);
   const Pair fid{"FID",
                  "floor (real vs real)",
@@ -84,7 +113,8 @@ void write_quality_plot(const std::string& path, const std::vector<QualityRow>& 
                   [](const QualityRow& r) { return r.top1; },
                   [](const QualityRow& r) { return r.top1_real; }};
 
-  Canvas canvas(kWidth, kHeight);
+  const int height = kHeight + (memorisation ? kRatioPanel : 0);
+  Canvas canvas(kWidth, height);
   Plotter plot(canvas.context());
   std::string title = "Drawing quality: no evaluation yet";
   if (!rows.empty()) {
@@ -99,10 +129,15 @@ void write_quality_plot(const std::string& path, const std::vector<QualityRow>& 
   if (!rows.empty()) {
     draw_panel(plot, {kLeft, 58, kRight, 230}, rows, fid, epochs, false, "FID", best);
     draw_panel(plot, {kLeft, 262, kRight, 414}, rows, kid, epochs, false, "KID x 1000", best);
-    draw_panel(plot, {kLeft, 446, kRight, 590}, rows, top1, epochs, true, "top-1", best, {0, 1});
+    draw_panel(plot, {kLeft, 446, kRight, 590}, rows, top1, epochs, !memorisation, "top-1", best,
+               {0, 1});
+    if (memorisation) draw_ratio_panel(plot, {kLeft, 622, kRight, 766}, rows, epochs);
   }
-  plot.text("epoch (FID, KID: lower is better; top-1: the classifier names the category)",
-            (kLeft + kRight) / 2, 620, 0.5, 12);
+  plot.text(memorisation ? "epoch (FID, KID: lower is better; top-1: the classifier names the "
+                           "category; ratio below 1: copies)"
+                         : "epoch (FID, KID: lower is better; top-1: the classifier names the "
+                           "category)",
+            (kLeft + kRight) / 2, height - 20, 0.5, 12);
   write_file_atomically(path, canvas.png(path + ": the quality plot"));
 }
 

@@ -1,10 +1,14 @@
 #include "qd/run/quality_tracker.h"
 
+#include <torch/torch.h>
+
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <stdexcept>
 #include <system_error>
 
+#include "qd/eval/memorisation.h"
 #include "qd/eval/sampler.h"
 #include "qd/report/reports.h"
 #include "qd/run/run_directory.h"
@@ -53,6 +57,13 @@ QualityRow row_of(int64_t step, int64_t epoch, const std::string& category, cons
   return r;
 }
 
+// The held-out images of a category that the check takes per category; fewer: all together only.
+constexpr int64_t kMinHeldOutPerCategory = 20;
+
+MemorisationFigures figures_of(const Memorisation& m) {
+  return {m.ratio, m.copies, m.held_out_copies};
+}
+
 }  // namespace
 
 QualityTracker::QualityTracker(const TrainOptions& o, const Dataset& data)
@@ -60,6 +71,7 @@ QualityTracker::QualityTracker(const TrainOptions& o, const Dataset& data)
       reference_(classifier_, data, data.categories(), o.eval_count),
       eval_every_(o.eval_every),
       categories_(data.categories().size()) {
+  const auto start = std::chrono::steady_clock::now();
   std::vector<uint64_t> images(categories_, 0);
   for (const DatasetSource& s : data.sources()) images[static_cast<size_t>(s.label)] += s.images;
   for (size_t c = 0; c < categories_; ++c) {
@@ -69,6 +81,32 @@ QualityTracker::QualityTracker(const TrainOptions& o, const Dataset& data)
                                   " images; an evaluation needs at least 8 (two halves of 4)");
     }
   }
+  // The memorisation check's training and held-out side, as qd_score's (check_memorisation).
+  std::optional<Dataset> held_out = open_held_out(o, memorisation_skipped_);
+  if (held_out && held_out->shape() != data.shape()) {
+    memorisation_skipped_ = "the held-out images are " + to_string(held_out->shape()) +
+                            ", the training images " + to_string(data.shape());
+    held_out.reset();
+  }
+  if (held_out) {
+    torch::NoGradGuard no_grad;
+    HeldOut h;
+    h.training = memorisation_features(classifier_, data, kMaxTrainingCompared).to(torch::kFloat64);
+    torch::Tensor held_labels;
+    const torch::Tensor features =
+        memorisation_features(classifier_, *held_out, kMaxHeldOutCompared, &held_labels);
+    h.distances = nearest_distances(features, h.training);
+    // The held-out data's labels as the training data's (its categories, by name).
+    std::vector<int64_t> label_of;
+    for (const std::string& name : held_out->categories()) {
+      const auto at = std::find(data.categories().begin(), data.categories().end(), name);
+      label_of.push_back(at == data.categories().end() ? -1 : at - data.categories().begin());
+    }
+    h.labels = torch::tensor(label_of, torch::kLong).index_select(0, held_labels);
+    held_out_ = std::move(h);
+  }
+  memorisation_setup_seconds_ =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 void QualityTracker::open(const std::string& run_dir, int64_t resumed_step) {
@@ -130,6 +168,35 @@ QualityRow QualityTracker::evaluate(GanTrainer& trainer, int64_t epoch) {
   }
   rows.push_back(
       row_of(step, epoch + 1, kAllCategories, score.distance, score.floor, top1, top1_real));
+  if (held_out_) {
+    // Every category's generated images together against every held-out image, and each
+    // category's against its own held-out images where it has enough of them.
+    const auto started = std::chrono::steady_clock::now();
+    std::vector<torch::Tensor> features;
+    for (const CategoryScore& c : score.categories) {
+      if (c.generated_features.defined()) features.push_back(c.generated_features);
+    }
+    if (!features.empty()) {
+      const torch::Tensor distances = nearest_distances(torch::cat(features), held_out_->training);
+      const int64_t training = held_out_->training.size(0);
+      rows.back().memorisation =
+          figures_of(memorisation_of_distances(held_out_->distances, distances, training));
+      int64_t first = 0;
+      for (size_t label = 0; label < score.categories.size() && categories_ > 1; ++label) {
+        const torch::Tensor& generated = score.categories[label].generated_features;
+        if (!generated.defined()) continue;
+        const torch::Tensor held =
+            held_out_->distances.index({held_out_->labels == static_cast<int64_t>(label)});
+        if (held.size(0) >= kMinHeldOutPerCategory) {
+          rows[label].memorisation = figures_of(memorisation_of_distances(
+              held, distances.narrow(0, first, generated.size(0)), training));
+        }
+        first += generated.size(0);
+      }
+    }
+    memorisation_seconds_ +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (QualityRow& r : rows) {

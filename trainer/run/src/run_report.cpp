@@ -77,12 +77,21 @@ class Page {
   std::ostringstream html_;
 };
 
+// Whether any row has memorisation figures (the run has held-out images).
+bool memorisation_measured(const std::vector<QualityRow>& rows) {
+  return std::any_of(rows.begin(), rows.end(),
+                     [](const QualityRow& r) { return r.memorisation.has_value(); });
+}
+
 void quality_table(std::ostringstream& html, const std::vector<QualityRow>& rows,
                    const QualityRow* best) {
+  const bool memorisation = memorisation_measured(rows);
   html << "<table><tr><th>evaluation</th><th>category</th><th>epoch</th><th>step</th>"
           "<th>n</th><th>FID</th><th>floor</th><th>KID&times;1000</th><th>floor</th>"
           "<th>precision</th><th>floor</th><th>recall</th><th>floor</th><th>top-1</th>"
-          "<th>real top-1</th></tr>\n";
+          "<th>real top-1</th>"
+       << (memorisation ? "<th>memorisation ratio</th><th>copies</th><th>held-out copies</th>" : "")
+       << "</tr>\n";
   const auto row = [&](const char* label, const QualityRow& r) {
     html << "<tr><td>" << label << "</td><td>" << escaped(r.category) << "</td><td>" << r.epoch
          << "</td><td>" << r.step << "</td><td>" << r.n << "</td><td>" << number("%.2f", r.fid)
@@ -92,7 +101,15 @@ void quality_table(std::ostringstream& html, const std::vector<QualityRow>& rows
          << number("%.3f", r.precision_floor) << "</td><td>" << number("%.3f", r.recall)
          << "</td><td>" << number("%.3f", r.recall_floor) << "</td><td>"
          << number("%.1f%%", r.top1 * 100) << "</td><td>" << number("%.1f%%", r.top1_real * 100)
-         << "</td></tr>\n";
+         << "</td>";
+    if (memorisation && r.memorisation) {
+      html << "<td>" << number("%.2f", r.memorisation->ratio) << "</td><td>"
+           << number("%.1f%%", r.memorisation->copies * 100) << "</td><td>"
+           << number("%.1f%%", r.memorisation->copies_held_out * 100) << "</td>";
+    } else if (memorisation) {
+      html << "<td>&ndash;</td><td>&ndash;</td><td>&ndash;</td>";  // not measured
+    }
+    html << "</tr>\n";
   };
   const int64_t latest = rows.back().step;
   for (const QualityRow& r : rows) {
@@ -242,6 +259,12 @@ void write_run_report(const std::string& run_dir) {
             "the real images, what a perfect generator would score. Best checkpoint: "
             "<code>checkpoints/best.pt</code> (step "
          << best->step << ").</p>\n";
+    if (memorisation_measured(rows)) {
+      html << "<p>Memorisation, in the same features: the generated images' median distance to "
+              "their nearest training image over the held-out real images' (ratio: about 1 or "
+              "more when the generator does not copy, below 1 when it does), and the share of "
+              "each nearer than 99% of the held-out images are (copies).</p>\n";
+    }
     quality_table(html, rows, best);
     page.figure("quality.png", "");
   }

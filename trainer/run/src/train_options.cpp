@@ -44,6 +44,23 @@ DatasetOptions dataset_options(const TrainOptions& o) {
   return d;
 }
 
+std::optional<Dataset> open_held_out(const TrainOptions& o, std::string& why) {
+  if (o.split != SplitSelection::kTrain) {
+    why = std::string("the run trained on --split ") + to_string(o.split) +
+          ": it has no held-out images";
+    return std::nullopt;
+  }
+  DatasetOptions options = dataset_options(o);
+  options.split = SplitSelection::kVal;
+  try {
+    return Dataset::open(o.shards, options);
+  } catch (const DatasetError& e) {
+    why = std::string("no held-out images (") + e.what() +
+          "); .npy inputs need qd_train --holdout N, shard directories a val split";
+    return std::nullopt;
+  }
+}
+
 void check_options(const TrainOptions& o) {
   std::string bad;
   visit_run_fields(

@@ -84,21 +84,9 @@ namespace {
 MemorisationCheck memorisation_of(const SketchClassifier& classifier, const SavedRun& run,
                                   const Dataset& training, const torch::Tensor& generated) {
   MemorisationCheck none;
-  if (run.options.split != SplitSelection::kTrain) {
-    none.skipped = std::string("the run trained on --split ") + to_string(run.options.split) +
-                   ": it has no held-out images";
-    return none;
-  }
-  DatasetOptions options = dataset_options(run.options);
-  options.split = SplitSelection::kVal;
-  try {
-    return check_memorisation(classifier, training, Dataset::open(run.options.shards, options),
-                              generated);
-  } catch (const DatasetError& e) {
-    none.skipped = std::string("no held-out images (") + e.what() +
-                   "); .npy inputs need qd_train --holdout N, shard directories a val split";
-    return none;
-  }
+  const std::optional<Dataset> held_out = open_held_out(run.options, none.skipped);
+  if (!held_out) return none;
+  return check_memorisation(classifier, training, *held_out, generated);
 }
 
 }  // namespace

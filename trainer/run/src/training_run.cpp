@@ -234,14 +234,23 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
     const QualityRow row = quality->evaluate(trainer, epoch);
     char line[200];
     std::snprintf(line, sizeof line,
-                  "epoch %lld: FID %.2f (floor %.2f), KID x1000 %.2f, top-1 %.1f%% (real %.1f%%), "
-                  "evaluated in %.1f s",
+                  "epoch %lld: FID %.2f (floor %.2f), KID x1000 %.2f, top-1 %.1f%% (real %.1f%%), ",
                   static_cast<long long>(row.epoch), row.fid, row.fid_floor, row.kid * 1000,
-                  row.top1 * 100, row.top1_real * 100, row.eval_seconds);
-    say(line);
+                  row.top1 * 100, row.top1_real * 100);
+    std::string text = line;
+    if (row.memorisation) {
+      std::snprintf(line, sizeof line, "memorisation ratio %.2f, copies %.1f%% (held-out %.1f%%), ",
+                    row.memorisation->ratio, row.memorisation->copies * 100,
+                    row.memorisation->copies_held_out * 100);
+      text += line;
+    }
+    std::snprintf(line, sizeof line, "evaluated in %.1f s", row.eval_seconds);
+    say(text + line);
   };
   if (quality) {
     quality->open(o.out, trainer.steps_done());
+    if (!quality->memorisation_skipped().empty())
+      say("evaluations do not check memorisation: " + quality->memorisation_skipped());
     // A kill between an epoch's checkpoint and its evaluation: evaluate it now.
     const int64_t step = trainer.steps_done();
     if (step > 0 && step % per_epoch == 0 && quality->due(step / per_epoch - 1, o.epochs) &&
@@ -299,6 +308,11 @@ RunOutcome run_training(const TrainOptions& o, const SavedRun* saved, const std:
                   quality->seconds(), reporter->session_seconds(),
                   100 * quality->seconds() / std::max(reporter->session_seconds(), 1e-9));
     evaluation = text;
+    if (quality->memorisation_skipped().empty()) {
+      std::snprintf(text, sizeof text, ", %.2f s of it checking memorisation (set up in %.1f s)",
+                    quality->memorisation_seconds(), quality->memorisation_setup_seconds());
+      evaluation += text;
+    }
   }
   say("done: " + std::to_string(trainer.steps_done()) + " steps, " + o.out + evaluation);
   return RunOutcome::kCompleted;

@@ -34,6 +34,13 @@ struct Memorisation {
 Memorisation memorisation(const torch::Tensor& training, const torch::Tensor& held_out,
                           const torch::Tensor& generated);
 
+// The figures from distances already found: each held-out and each generated row's distance to
+// its nearest of `training` rows (float64 [N], as nearest_distances gives them). Throws
+// std::invalid_argument for an empty side. A run evaluated as it trains finds the held-out
+// distances once.
+Memorisation memorisation_of_distances(const torch::Tensor& to_held_out,
+                                       const torch::Tensor& to_generated, int64_t training);
+
 // Each row's distance to its nearest row of `training`, float64 [N], and (when `index` is given)
 // which row that is, int64 [N]. Computed in blocks, so any N fits in memory.
 torch::Tensor nearest_distances(const torch::Tensor& rows, const torch::Tensor& training,
@@ -50,6 +57,11 @@ struct MemorisationCheck {
 };
 inline constexpr int64_t kMaxTrainingCompared = 20000;  // evenly spaced when the data has more
 inline constexpr int64_t kMaxHeldOutCompared = 5000;
+
+// The classifier's features of up to `limit` of the data's images, evenly spaced (the rows
+// check_memorisation compares with), float [n, D]; their labels, int64 [n], when `labels` is given.
+torch::Tensor memorisation_features(const SketchClassifier& classifier, const Dataset& data,
+                                    int64_t limit, torch::Tensor* labels = nullptr);
 
 // `generated`: uint8 [N, S, S] (255 = ink), as GanTrainer::sample draws them.
 MemorisationCheck check_memorisation(const SketchClassifier& classifier, const Dataset& training,

@@ -37,6 +37,9 @@ struct CategoryScore {
   Distribution floor;
   int64_t real_images = 0;  // fewer than asked when the data holds fewer
   int64_t among_of = 0;     // how many of the run's categories Recognition::among chose from
+  // The classifier's features of the n generated images compared, float [n, D] (undefined when
+  // n = 0); not in score.json.
+  torch::Tensor generated_features;
 };
 
 struct RunScore {

@@ -50,7 +50,8 @@ void write_sample_gif(const std::string& path, const uint8_t* images, size_t fra
 void write_loss_plot(const std::string& path, const std::vector<MetricsRow>& rows);
 
 // FID, KID x 1000 and top-1 of every category together (quality.csv's rows of kAllCategories)
-// against epoch, each beside its floor (dashed), the best FID ringed, as an 800x640 PNG.
+// against epoch, each beside its floor (dashed), the best FID ringed, as an 800x640 PNG; when
+// some row has memorisation figures, 176 pixels taller: a panel of the ratio, a dashed line at 1.
 void write_quality_plot(const std::string& path, const std::vector<QualityRow>& rows);
 
 }  // namespace qd::train

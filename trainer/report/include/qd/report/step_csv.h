@@ -5,12 +5,15 @@
 //
 // A Row type provides: `static constexpr const char* kHeader` (the header line, no newline),
 // `int64_t step`, `std::string line() const` (one line with its newline) and
-// `static bool parse(const std::string& line, Row& row)` (false for anything but a whole row).
+// `static bool parse(const std::string& line, Row& row)` (false for anything but a whole row),
+// and optionally `static constexpr const char* kOlderHeader`: a file with that header (a column
+// added since) reads too, parse() taking its lines, and is rewritten with kHeader when opened.
 
 #include <cstdint>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace qd::train {
@@ -35,13 +38,26 @@ class LineAppender {
   std::FILE* file_ = nullptr;
 };
 
+template <class Row, class = void>
+struct HasOlderHeader : std::false_type {};
+template <class Row>
+struct HasOlderHeader<Row, std::void_t<decltype(Row::kOlderHeader)>> : std::true_type {};
+
+// Whether `line` is a header of a file of Rows: kHeader, or kOlderHeader where Row has one.
+template <class Row>
+bool known_header(const std::string& line) {
+  if (line == Row::kHeader) return true;
+  if constexpr (HasOlderHeader<Row>::value) return line == Row::kOlderHeader;
+  return false;
+}
+
 // Every complete row of a file of Rows; an empty file has none. Throws std::runtime_error naming
 // the file and line for a wrong header or a line that does not parse.
 template <class Row>
 std::vector<Row> read_step_csv(const std::string& path) {
   const std::vector<std::string> lines = complete_lines(path);
   if (lines.empty()) return {};
-  if (lines[0] != Row::kHeader) {
+  if (!known_header<Row>(lines[0])) {
     throw std::runtime_error(path + ":1: not the expected CSV (its header should be " +
                              Row::kHeader + ")");
   }

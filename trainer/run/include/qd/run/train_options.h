@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <string_view>
@@ -86,8 +87,8 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     kAnyValue, o.split...);
   v("holdout", fixed,
     ".npy inputs: keep the last N images of each out of training, as real images the run never "
-    "saw (qd_score's memorisation check compares against them; shard directories have their val "
-    "split)",
+    "saw (qd_score's memorisation check, and --classifier's evaluations, compare against them; "
+    "shard directories have their val split)",
     at_least<uint64_t>(0), o.holdout...);
   v("classes", fixed,
     "IDX, CIFAR-10 and image-folder inputs: keep only these classes, names or label numbers, "
@@ -180,7 +181,8 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     between<int64_t>(1, int64_t{1} << 40), o.log_every...);
   v("classifier", fixed,
     "a Quick, Draw! classifier's directory (e.g. ../shared/quickdraw/models/doodlenet): measure "
-    "FID, KID and top-1 as the run trains (quality.csv, quality.png, checkpoints/best.pt)",
+    "FID, KID and top-1 as the run trains, and memorisation when it has held-out images "
+    "(--holdout, a val split) (quality.csv, quality.png, checkpoints/best.pt)",
     kAnyValue, o.classifier...);
   v("eval_every", free, "with --classifier: epochs between evaluations (and after the last)",
     between<int64_t>(1, 1000000), o.eval_every...);
@@ -219,6 +221,10 @@ ModelConfig model_config(const TrainOptions& options, int64_t categories, const 
 
 // The options Dataset::open takes from a run's.
 DatasetOptions dataset_options(const TrainOptions& options);
+
+// The run's held-out real images: the val split of shard directories, the --holdout images of
+// .npy inputs. Empty, with the reason in `why`, when it has none.
+std::optional<Dataset> open_held_out(const TrainOptions& o, std::string& why);
 
 // Throws std::invalid_argument naming every option out of its range (visit_run_fields), its
 // value and the range, and any combination of options that cannot train together.
