@@ -6,7 +6,11 @@
 // each of its parts removed in turn (the ablation).
 //
 //   bake_off [--minutes 9] [--seeds 0,1] [--recipes all|NAME,...] [--try NAME=OPTIONS ...]
-//            [--data FILE.npy] [--classifier DIR] [--count 1000] [--out bench-runs/bake-off]
+//            [--data FILE.npy] [--holdout 500] [--classifier DIR] [--count 3000]
+//            [--out bench-runs/bake-off]
+// The last --holdout images of the data are kept out of training, so qd_score can tell drawing
+// from copying (its memorisation check: the generated images' nearest-training distances
+// against the held-out real images').
 // Prints a Markdown table (mean and spread over the seeds) and writes it, with the grids, to
 // <out>/results.md. Runs one process at a time: a recipe's budget is the machine's, not a share.
 
@@ -68,6 +72,7 @@ const std::vector<Recipe>& recipes() {
          "--instance-noise-steps 5000",
          "conditional small with label smoothing (its default), label noise and instance noise"},
         {"qd", qd_recipe(""), "qd's recipe"},
+        {"resnet", "--arch resnet", "SNGAN's residual networks with qd's augmentation and EMA"},
     };
     for (const char* part : {"r1", "flip", "translation", "cutout", "ema"}) {
       r.push_back({std::string("qd-no-") + part, qd_recipe(part),
@@ -127,6 +132,8 @@ void train_for(const std::string& command_line, double seconds, const fs::path& 
 
 struct Figures {
   std::vector<double> fid, kid, precision, recall, top1;
+  std::vector<double> memorisation_ratio, copies, held_out_copies;  // features; empty: no check
+  std::vector<double> score_seconds;
   double fid_floor = 0, kid_floor = 0, top1_real = 0;
   std::vector<int64_t> steps;
 };
@@ -154,7 +161,8 @@ int bake_off(int argc, char** argv) {
   std::string recipes_text = "all";
   std::string data = std::string(QD_SOURCE_DIR) + "/../shared/quickdraw/numpy_bitmap/cat.npy";
   std::string classifier = std::string(QD_SOURCE_DIR) + "/../shared/quickdraw/models/doodlenet";
-  int64_t count = 1000;
+  int64_t count = 3000;
+  int64_t holdout = 500;
   std::string out = "bench-runs/bake-off";
   std::vector<std::string> tries;
   cli::CommandLine command_line(
@@ -170,6 +178,9 @@ int bake_off(int argc, char** argv) {
       "NAME=OPTIONS: also a recipe of your own, qd_train's OPTIONS (repeatable)");
   add("data", cli::po::value(&data)->default_value(data), "the images (.npy or shard directory)");
   add("classifier", cli::po::value(&classifier)->default_value(classifier), "for qd_score");
+  add("holdout", cli::po::value(&holdout)->default_value(holdout),
+      "qd_train's --holdout: the last N images of a .npy kept out of training, for qd_score's "
+      "memorisation check (0: none, no check)");
   add("count", cli::po::value(&count)->default_value(count), "qd_score's --count");
   add("out", cli::po::value(&out)->default_value(out), "where the runs and results.md go");
   cli::parse_or_exit(argc, argv, command_line);
@@ -199,16 +210,27 @@ int bake_off(int argc, char** argv) {
       std::printf("%s, seed %s: training for %.1f minutes...\n", r.name.c_str(), seed.c_str(),
                   minutes);
       std::fflush(stdout);
-      train_for(std::string(QD_TRAIN_EXE) + " --shards '" + data + "' " + r.args + " --seed " +
-                    seed + " --epochs 100000 --out '" + dir.string() + "'",
+      train_for(std::string(QD_TRAIN_EXE) + " --shards '" + data + "' " + r.args + " --holdout " +
+                    std::to_string(holdout) + " --seed " + seed + " --epochs 100000 --out '" +
+                    dir.string() + "'",
                 minutes * 60, fs::path(out) / (r.name + "-seed" + seed + ".log"));
       const fs::path json = dir / "score.json";
+      const auto score_start = std::chrono::steady_clock::now();
       run(std::string(QD_SCORE_EXE) + " --run '" + dir.string() + "' --classifier '" + classifier +
           "' --count " + std::to_string(count));
       run(std::string(QD_SAMPLE_EXE) + " --run '" + dir.string() + "' --count 64 --grid '" +
           (dir / "grid.png").string() + "'");
+      const std::chrono::duration<double> score_time =
+          std::chrono::steady_clock::now() - score_start;
       const qd::train::ScoreFile s = qd::train::read_score_file(json.string());
       Figures& f = figures[r.name];
+      f.score_seconds.push_back(score_time.count());
+      const auto& memorisation = s.score.memorisation;
+      if (memorisation.skipped.empty()) {
+        f.memorisation_ratio.push_back(memorisation.features.ratio);
+        f.copies.push_back(memorisation.features.copies);
+        f.held_out_copies.push_back(memorisation.features.held_out_copies);
+      }
       f.fid.push_back(s.score.distance.fid);
       f.kid.push_back(s.score.distance.kid.mean);
       f.precision.push_back(s.score.distance.pr.precision);
@@ -220,29 +242,51 @@ int bake_off(int argc, char** argv) {
       f.kid_floor = s.score.floor.kid.mean;
       f.top1_real = s.score.categories.front().real.top1;
       f.steps.push_back(std::stoll(fs::path(s.checkpoint).stem().string().substr(5)));
-      std::printf("  FID %.2f, top-1 %.1f%%, %lld steps\n", f.fid.back(), 100 * top1,
-                  static_cast<long long>(f.steps.back()));
+      std::printf("  FID %.2f, recall %.3f, top-1 %.1f%%, %lld steps; scored in %.0f s\n",
+                  f.fid.back(), f.recall.back(), 100 * top1, static_cast<long long>(f.steps.back()),
+                  score_time.count());
     }
   }
 
   std::ostringstream md;
   md << "| recipe | steps in " << minutes << " min | FID | KID x 1000 | precision | recall | "
-     << "doodleNet top-1 |\n|---|---:|---:|---:|---:|---:|---:|\n";
+     << "doodleNet top-1 | nearest-training ratio | copies (held-out) |\n"
+     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const Recipe& r : chosen) {
     const Figures& f = figures[r.name];
     std::vector<double> steps(f.steps.begin(), f.steps.end());
     md << "| " << r.name << " | " << spread(steps, "%.0f") << " | " << spread(f.fid, "%.1f")
        << " | " << spread(f.kid, "%.0f", 1000) << " | " << spread(f.precision, "%.3f") << " | "
-       << spread(f.recall, "%.3f") << " | " << spread(f.top1, "%.1f%%", 100) << " |\n";
+       << spread(f.recall, "%.3f") << " | " << spread(f.top1, "%.1f%%", 100) << " | "
+       << (f.memorisation_ratio.empty() ? "-" : spread(f.memorisation_ratio, "%.3f")) << " | "
+       << (f.copies.empty()
+               ? "-"
+               : spread(f.copies, "%.3f") + " (" + spread(f.held_out_copies, "%.3f") + ")")
+       << " |\n";
   }
   const Figures& any = figures[chosen.front().name];
   char floor[160];
   std::snprintf(floor, sizeof floor,
-                "| floor (real vs real) | | %.1f | %.1f | | | %.1f%% (real) |\n", any.fid_floor,
+                "| floor (real vs real) | | %.1f | %.1f | | | %.1f%% (real) | | |\n", any.fid_floor,
                 any.kid_floor * 1000, any.top1_real * 100);
+  double score_seconds = 0;
+  int64_t scored = 0;
+  for (const auto& [name, f] : figures) {
+    for (const double s : f.score_seconds) {
+      score_seconds += s;
+      ++scored;
+    }
+  }
   md << floor << "\nMean over seeds " << seeds_text
      << " (lowest-highest in brackets); qd_score --count " << count
-     << " on each run's latest checkpoint.\n\n| recipe | qd_train options | grid (seed "
+     << " on each run's latest checkpoint ("
+     << static_cast<int>(score_seconds / std::max<int64_t>(scored, 1)) << " s each); --holdout "
+     << holdout
+     << ". Nearest-training ratio: the generated images' median distance to their nearest "
+        "training image over the held-out real images' (doodleNet features; 1 = no nearer than "
+        "new drawings); copies: the share of generated images nearer to a training image than "
+        "99% of held-out ones (in brackets, the held-out images' own share).\n\n| recipe | "
+        "qd_train options | grid (seed "
      << seeds.front() << ") |\n|---|---|---|\n";
   for (const Recipe& r : chosen) {
     md << "| " << r.name << " | `" << r.args << "` | ![" << r.name << "](" << r.name << "-seed"
