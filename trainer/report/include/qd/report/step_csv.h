@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace qd::train {
@@ -35,13 +36,26 @@ class LineAppender {
   std::FILE* file_ = nullptr;
 };
 
+// Whether `line` is a Row's header: kHeader, or kOlderHeader where a Row has one (a file written
+// before a column was added; its Row::parse reads those rows too).
+template <class Row, class = void>
+struct HasOlderHeader : std::false_type {};
+template <class Row>
+struct HasOlderHeader<Row, std::void_t<decltype(Row::kOlderHeader)>> : std::true_type {};
+template <class Row>
+bool is_header(const std::string& line) {
+  if (line == Row::kHeader) return true;
+  if constexpr (HasOlderHeader<Row>::value) return line == Row::kOlderHeader;
+  return false;
+}
+
 // Every complete row of a file of Rows; an empty file has none. Throws std::runtime_error naming
 // the file and line for a wrong header or a line that does not parse.
 template <class Row>
 std::vector<Row> read_step_csv(const std::string& path) {
   const std::vector<std::string> lines = complete_lines(path);
   if (lines.empty()) return {};
-  if (lines[0] != Row::kHeader) {
+  if (!is_header<Row>(lines[0])) {
     throw std::runtime_error(path + ":1: not the expected CSV (its header should be " +
                              Row::kHeader + ")");
   }
@@ -60,7 +74,8 @@ template <class Row>
 class StepCsv {
  public:
   // Opens `path` for appending (creating it with its header). Rows with step > keep_through_step
-  // and a partial last line are dropped first. Throws std::runtime_error naming the file.
+  // and a partial last line are dropped first; a file with an older header is rewritten with
+  // today's. Throws std::runtime_error naming the file.
   StepCsv(const std::string& path, int64_t keep_through_step)
       : rows_(kept_rows(path, keep_through_step)), file_(path, text(rows_)) {}
 
