@@ -323,7 +323,7 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
       ada_sums_.select(0, 1).mul_(collectives_->world().size);
     }
     adapt_augment_probability(augment_p_, ada_sums_, ada_now_, settings_.ada_target,
-                              settings_.ada_speed);
+                              static_cast<double>(settings_.ada_speed));
   }
   metric_sums_ +=
       torch::stack({loss_d.detach(), loss_g.detach(), torch::sigmoid(logits_real.detach()).mean(),

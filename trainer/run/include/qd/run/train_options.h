@@ -151,7 +151,7 @@ void visit_run_fields(Visitor&& v, Options&... o) {
   v("ada_speed", fixed,
     "with --augment-p auto: images over which p may go from 0 to 1 (ADA's 500000 is more "
     "images than a 10-minute CPU run sees, ~150000; 100000 lets p move within one)",
-    between(1.0, 1e12), o.step.ada_speed...);
+    between<int64_t>(1, int64_t{1} << 40), o.step.ada_speed...);
   v("loss", fixed, "bce (the original GAN's, non-saturating) or hinge", kAnyValue, o.step.loss...);
   v("spectral_norm", fixed, "on or off: spectral normalisation of the discriminator's layers",
     kAnyValue, o.step.spectral_norm...);

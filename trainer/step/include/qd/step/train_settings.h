@@ -33,7 +33,7 @@ struct TrainSettings {
   // ada_target, by the images of those steps / ada_speed).
   std::string augment_p = "1";
   double ada_target = 0.6;
-  double ada_speed = 100000;
+  int64_t ada_speed = 100000;
   // > 0: LeCam's lambda (Tseng et al. 2021), anchoring D's logits to moving averages (this decay
   // per step) of its mean logits on the other side.
   double lecam = 0.0;
