@@ -147,6 +147,9 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           add(po::value(&shards)->multitoken());
         } else if constexpr (std::is_same_v<T, std::string>) {
+          if (const std::string accepted = range.describe(); !accepted.empty()) {
+            help += " (" + accepted + ")";
+          }
           if (field.empty() || preset_default(k)) {
             add(po::value(&field));
           } else {

@@ -129,7 +129,8 @@ TEST_CASE("a Google .npy: trains, writes the whole run directory, refuses to ove
     CHECK_MESSAGE(config.find(expected) != std::string::npos, expected);
   }
   const std::string metrics = qd::test::read_file(run / "metrics.csv");
-  CHECK(metrics.rfind("step,epoch,loss_d,loss_g,d_real,d_fake,images_per_s,loader_wait_s\n", 0) ==
+  CHECK(metrics.rfind(
+            "step,epoch,loss_d,loss_g,d_real,d_fake,images_per_s,loader_wait_s,augment_p\n", 0) ==
         0);
   CHECK(metrics.find("\n6,2,") != std::string::npos);
 

@@ -152,9 +152,13 @@ inline std::string losses_of(const path& csv) {
   std::string line;
   std::string out;
   while (std::getline(in, line)) {
-    size_t cut = line.size();
-    for (int i = 0; i < 2; ++i) cut = line.rfind(',', cut - 1);
-    out += line.substr(0, cut) + "\n";
+    // Columns 6 and 7 (images_per_s, loader_wait_s) are timings; augment_p after them is not.
+    std::istringstream fields(line);
+    std::string field;
+    for (int i = 0; std::getline(fields, field, ','); ++i) {
+      if (i != 6 && i != 7) out += (i == 0 ? "" : ",") + field;
+    }
+    out += "\n";
   }
   return out;
 }

@@ -47,7 +47,8 @@ void read_value(const JsonObject& o, const char* key, GanLoss& v) {
 bool added_later(std::string_view key) {
   for (const char* later :
        {"ema_decay", "classifier", "eval_every", "eval_count", "augment", "loss", "spectral_norm",
-        "r1", "r1_every", "classes", "class_names", "holdout", "width"}) {
+        "r1", "r1_every", "classes", "class_names", "holdout", "augment_p", "ada_target",
+        "ada_speed", "lecam", "lecam_decay", "bcr", "width"}) {
     if (key == later) return true;
   }
   return false;

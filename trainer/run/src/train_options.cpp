@@ -78,6 +78,21 @@ void check_options(const TrainOptions& o) {
            "--label-smoothing and --label-noise must be 0 with --loss hinge (they are BCE's "
            "targets)";
   }
+  bool augmenting = true;  // an unknown transform is refused below, by its parser
+  try {
+    augmenting = parse_augment_policy(s.augment).any();
+  } catch (const std::invalid_argument&) {
+  }
+  if (!augmenting && s.bcr > 0) {
+    bad += std::string(bad.empty() ? "" : "; ") +
+           "--bcr needs --augment (it compares D's logits on two augmentations of each image; "
+           "--augment is off)";
+  }
+  if (!augmenting && s.augment_p == "auto") {
+    bad += std::string(bad.empty() ? "" : "; ") +
+           "--augment-p auto needs --augment (it adapts the probability of its transforms; "
+           "--augment is off)";
+  }
   const auto also = [&bad](const std::string& why) {
     bad += std::string(bad.empty() ? "" : "; ") + why;
   };

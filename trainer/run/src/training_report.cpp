@@ -63,7 +63,9 @@ void TrainingReport::record(GanTrainer& trainer, int64_t epoch, int64_t batch_si
                      m.d_real,
                      m.d_fake,
                      static_cast<double>(m.steps * batch_size) / std::max(seconds, 1e-9),
-                     loader_wait_total - wait_at_interval_start_};
+                     loader_wait_total - wait_at_interval_start_,
+                     m.augment_p};
+  show_augment_p_ = trainer.settings().augment_p != "1";
   metrics_.append(last_);
   interval_start_ = now;
   wait_at_interval_start_ = loader_wait_total;
@@ -110,13 +112,15 @@ std::string TrainingReport::progress_line(int64_t step, int64_t epoch) const {
   const double eta =
       done > 0 ? elapsed / static_cast<double>(done) * static_cast<double>(total_steps_ - step)
                : 0.0;
-  char buf[256];
+  char p[32] = "";
+  if (show_augment_p_) std::snprintf(p, sizeof p, " aug p %.2f", last_.augment_p);
+  char buf[288];
   std::snprintf(buf, sizeof buf,
-                "epoch %lld/%lld  step %lld/%lld  loss D %.3f G %.3f  D(x) %.2f D(G(z)) %.2f  "
+                "epoch %lld/%lld  step %lld/%lld  loss D %.3f G %.3f  D(x) %.2f D(G(z)) %.2f%s  "
                 "%.0f img/s  elapsed %s  ETA %s",
                 static_cast<long long>(epoch) + 1, static_cast<long long>(epochs_),
                 static_cast<long long>(step), static_cast<long long>(total_steps_), last_.loss_d,
-                last_.loss_g, last_.d_real, last_.d_fake, last_.images_per_s,
+                last_.loss_g, last_.d_real, last_.d_fake, p, last_.images_per_s,
                 duration_text(elapsed).c_str(), duration_text(eta).c_str());
   return buf;
 }

@@ -44,4 +44,26 @@ torch::Tensor r1_penalty(const torch::Tensor& logits, const torch::Tensor& input
   return gamma / 2 * gradient.pow(2).flatten(1).sum(1).mean();
 }
 
+torch::Tensor lecam_penalty(const torch::Tensor& logits_real, const torch::Tensor& logits_fake,
+                            const torch::Tensor& ema, double lambda) {
+  const torch::Tensor anchors = ema.detach();
+  return lambda * (torch::relu(logits_real - anchors[1]).pow(2).mean() +
+                   torch::relu(anchors[0] - logits_fake).pow(2).mean());
+}
+
+torch::Tensor mean_logits(const torch::Tensor& logits_real, const torch::Tensor& logits_fake) {
+  return torch::stack({logits_real.detach().mean(), logits_fake.detach().mean()});
+}
+
+void update_lecam_averages(torch::Tensor& ema, const torch::Tensor& means, double decay) {
+  torch::NoGradGuard no_grad;
+  ema.lerp_(means.to(ema.dtype()), 1.0 - decay);
+}
+
+torch::Tensor consistency_penalty(const torch::Tensor& real_a, const torch::Tensor& real_b,
+                                  const torch::Tensor& fake_a, const torch::Tensor& fake_b,
+                                  double lambda) {
+  return lambda * ((real_a - real_b).pow(2).mean() + (fake_a - fake_b).pow(2).mean());
+}
+
 }  // namespace qd::train

@@ -128,7 +128,17 @@ GanTrainer::GanTrainer(const ModelConfig& model, const TrainSettings& settings,
       metric_sums_(torch::zeros({4}, torch::TensorOptions().device(device))),
       collectives_(collectives),
       sigma_(torch::zeros({}, torch::TensorOptions().device(device))),
-      ema_weight_(torch::zeros({}, torch::TensorOptions().device(device))) {
+      ema_weight_(torch::zeros({}, torch::TensorOptions().device(device))),
+      augment_p_setting_(parse_augment_probability(settings.augment_p)),
+      lecam_ema_(torch::zeros({2}, torch::TensorOptions().device(device))) {
+  const auto on_device = torch::TensorOptions().device(device);
+  if (augment_p_setting_.adaptive) {
+    augment_p_ = torch::zeros({}, on_device);  // ADA starts without augmentation
+    ada_sums_ = torch::zeros({2}, on_device);
+    ada_now_ = torch::zeros({}, on_device.dtype(torch::kBool));
+  } else if (augment_p_setting_.fixed != 1.0) {
+    augment_p_ = torch::full({}, augment_p_setting_.fixed, on_device);
+  }
   if (settings.ema_decay > 0) {
     // The same seed: the average starts from the generator's own initial weights.
     generator_ema_ = seeded(make_generator, model, settings.seed, device, fast.channels_last);
@@ -159,6 +169,7 @@ void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) 
     const auto t = static_cast<double>(step_);
     ema_weight_.fill_(1.0 - std::min(settings_.ema_decay, (1.0 + t) / (10.0 + t)));
   }
+  if (ada_now_.defined()) ada_now_.fill_((step_ + 1) % kAdaInterval == 0);
   if (graph_) {
     graph_step(images, labels);
   } else {
@@ -199,6 +210,16 @@ void set_requires_grad(torch::nn::Module& module, bool on) {
 
 }  // namespace
 
+torch::Tensor GanTrainer::augmented(const torch::Tensor& images) const {
+  if (augment_p_.defined()) return augment(images, augment_, background_, augment_p_);
+  return augment(images, augment_, background_);
+}
+
+torch::Tensor GanTrainer::augment_probability() const {
+  if (augment_p_.defined()) return augment_p_;
+  return torch::ones({}, torch::TensorOptions().device(device_));
+}
+
 void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labels_in) {
   generator_->train();
   discriminator_->train();
@@ -212,7 +233,7 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   torch::Tensor logits_real;
   torch::Tensor logits_fake;
   torch::Tensor loss_d;
-  torch::Tensor penalty;  // R1's, on this step's real images; not in the logged D loss
+  torch::Tensor penalty;  // R1's, LeCam's and bCR's; not in the logged D loss
   const bool r1_now = settings_.r1 > 0 && step_ % settings_.r1_every == 0;
   {
     const AutocastScope autocast(fast_.bf16, device_);
@@ -224,10 +245,13 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
       real_in = real + sigma_ * torch::randn_like(real);
       fake_in = fake + sigma_ * torch::randn_like(fake);
     }
+    // bCR's second augmentation is of the same images.
+    const torch::Tensor real_plain = real_in;
+    const torch::Tensor fake_plain = fake_in;
     // One augmentation of the fakes serves both steps: the generator learns through it.
     if (augment_.any()) {
-      real_in = augment(real_in, augment_, background_);
-      fake_in = augment(fake_in, augment_, background_);
+      real_in = augmented(real_in);
+      fake_in = augmented(fake_in);
     }
     if (r1_now) real_in = real_in.detach().requires_grad_(true);
     torch::Tensor real_targets = torch::full({b}, real_target, opts);
@@ -242,7 +266,25 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
     logits_fake = discriminator_->forward(fake_in.detach(), labels).view({-1}).to(torch::kFloat);
     loss_d =
         discriminator_loss(settings_.loss, logits_real, logits_fake, real_targets, fake_targets);
-    if (r1_now) penalty = r1_penalty(logits_real, real_in, settings_.r1 * settings_.r1_every);
+    const auto add = [&penalty](const torch::Tensor& term) {
+      penalty = penalty.defined() ? penalty + term : term;
+    };
+    if (r1_now) add(r1_penalty(logits_real, real_in, settings_.r1 * settings_.r1_every));
+    if (settings_.lecam > 0) {
+      // As the paper's code: the averages take this step's logits first, then anchor them.
+      torch::Tensor means = mean_logits(logits_real, logits_fake);
+      if (collectives_) collectives_->average({means});  // the same averages in every process
+      update_lecam_averages(lecam_ema_, means, settings_.lecam_decay);
+      add(lecam_penalty(logits_real, logits_fake, lecam_ema_, settings_.lecam));
+    }
+    if (settings_.bcr > 0) {
+      const torch::Tensor real_b =
+          discriminator_->forward(augmented(real_plain.detach()), labels).view({-1});
+      const torch::Tensor fake_b =
+          discriminator_->forward(augmented(fake_plain.detach()), labels).view({-1});
+      add(consistency_penalty(logits_real, real_b.to(torch::kFloat), logits_fake,
+                              fake_b.to(torch::kFloat), settings_.bcr));
+    }
   }
   opt_d_.zero_grad();
   (penalty.defined() ? loss_d + penalty : loss_d).backward();
@@ -271,6 +313,18 @@ void GanTrainer::run_step(const torch::Tensor& images, const torch::Tensor& labe
   if (generator_ema_) update_average();
 
   torch::NoGradGuard no_grad;
+  if (ada_now_.defined()) {
+    // ADA's overfitting heuristic r_t: the share of the real images D calls real, as a mean sign.
+    ada_sums_ += torch::stack({logits_real.detach().sign().sum(),
+                               torch::full({}, static_cast<double>(b), ada_sums_.options())});
+    if (collectives_ && (step_ + 1) % kAdaInterval == 0) {
+      // Every process's images: the mean sign over all of them, and all of them counted.
+      collectives_->average({ada_sums_});
+      ada_sums_.select(0, 1).mul_(collectives_->world().size);
+    }
+    adapt_augment_probability(augment_p_, ada_sums_, ada_now_, settings_.ada_target,
+                              static_cast<double>(settings_.ada_speed));
+  }
   metric_sums_ +=
       torch::stack({loss_d.detach(), loss_g.detach(), torch::sigmoid(logits_real.detach()).mean(),
                     torch::sigmoid(logits_fake.detach()).mean()});
@@ -299,6 +353,7 @@ StepMetrics GanTrainer::take_metrics() {
     m.d_real = v[2];
     m.d_fake = v[3];
   }
+  m.augment_p = augment_probability().item<double>();
   metric_sums_.zero_();
   metric_steps_ = 0;
   return m;
@@ -337,6 +392,10 @@ void GanTrainer::save(const std::string& path) {
   archive.write("step", torch::tensor(step_, torch::kLong));
   archive.write("seed", torch::tensor(static_cast<int64_t>(settings_.seed), torch::kLong));
   archive.write("image_shape", torch::tensor({model_.image.side, model_.image.channels}));
+  // The regularisers' state; absent in older checkpoints, which read as the state at step 0.
+  archive.write("augment_p", augment_probability());
+  if (ada_sums_.defined()) archive.write("ada_sums", ada_sums_);
+  archive.write("lecam_averages", lecam_ema_);
   std::ostringstream bytes;
   archive.save_to(bytes);
   write_file_atomically(path, bytes.str());
@@ -383,7 +442,25 @@ void GanTrainer::load(const std::string& path) {
                                std::to_string(seed.item<int64_t>()) + ", this one has " +
                                std::to_string(settings_.seed));
     }
+    // Checked before any of them is copied in, as the step.
+    torch::Tensor p, sums, lecam;
+    const bool has_p = archive.try_read("augment_p", p);
+    const bool has_sums = archive.try_read("ada_sums", sums);
+    const bool has_lecam = archive.try_read("lecam_averages", lecam);
+    if ((has_p && p.numel() != 1) || (has_sums && sums.numel() != 2) ||
+        (has_lecam && lecam.numel() != 2)) {
+      throw std::runtime_error("its augmentation or LeCam state has the wrong shape");
+    }
     step_ = step.item<int64_t>();
+    // copy_: a captured CUDA graph reads these tensors where they are.
+    if (augment_p_setting_.adaptive) {
+      augment_p_.fill_(0.0);
+      ada_sums_.zero_();
+      if (has_p) augment_p_.copy_(p.reshape({}));
+      if (has_sums) ada_sums_.copy_(sums.reshape({2}));
+    }
+    lecam_ema_.zero_();
+    if (has_lecam) lecam_ema_.copy_(lecam.reshape({2}));
   } catch (const CorruptFileError&) {
     throw;  // "<path> is corrupt (...)" says it all
   } catch (const StoreError& e) {

@@ -76,7 +76,8 @@ template <class Row>
 class StepCsv {
  public:
   // Opens `path` for appending (creating it with its header). Rows with step > keep_through_step
-  // and a partial last line are dropped first. Throws std::runtime_error naming the file.
+  // and a partial last line are dropped first; a file with an older header is rewritten with
+  // today's. Throws std::runtime_error naming the file.
   StepCsv(const std::string& path, int64_t keep_through_step)
       : rows_(kept_rows(path, keep_through_step)), file_(path, text(rows_)) {}
 

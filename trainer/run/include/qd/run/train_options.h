@@ -13,6 +13,7 @@
 
 #include "qd/data/dataset.h"
 #include "qd/model/presets.h"
+#include "qd/step/augment.h"
 #include "qd/step/device.h"
 #include "qd/step/fast_path.h"
 #include "qd/step/train_settings.h"
@@ -63,6 +64,14 @@ enum class OnResume { kFixed, kMayChange };
 
 // Learning rates: above 0 (0 learns nothing), at most 1 (Adam's steps are about lr in size).
 inline constexpr ValueRange<double> kLearningRate{0.0, 1.0, false, true, false};
+// --augment-p: a probability, or auto (parse_augment_probability, which names the option).
+struct AugmentProbabilityRange {
+  void check(std::string_view /*name*/, const std::string& value) const {
+    parse_augment_probability(value);
+  }
+  std::string describe() const { return "0..1 or auto"; }
+};
+inline constexpr AugmentProbabilityRange kAugmentProbability{};
 // More threads than any machine qd runs on has cores; more than this one's are capped at run time.
 inline constexpr int kMaxThreads = 1024;
 
@@ -135,9 +144,23 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     between(0.0, 1.0).below_max(), o.step.ema_decay...);
   v("augment", fixed,
     "DiffAugment of every image the discriminator sees, real and generated: off, or "
-    "any of translation, cutout and flip (mirroring), comma-separated [default: "
-    "flip,translation,cutout for qd and resnet, else off]",
+    "any of translation, cutout, flip (mirroring), rotation (up to 15 degrees) and scale "
+    "(lognormal zoom, ADA's), comma-separated [default: flip,translation,cutout for qd and "
+    "resnet, else off]",
     kAnyValue, o.step.augment...);
+  v("augment_p", fixed,
+    "the probability that each --augment transform is applied to each image (drawn per image "
+    "and transform; 1: all of them to every image), or auto: ADA's adaptive probability, from 0, "
+    "raised while D tells the real images apart too well (--ada-target, --ada-speed)",
+    kAugmentProbability, o.step.augment_p...);
+  v("ada_target", fixed,
+    "with --augment-p auto: the mean sign of D's logits on real images that p is adjusted "
+    "towards every 4 steps (ADA's 0.6)",
+    between(0.0, 1.0), o.step.ada_target...);
+  v("ada_speed", fixed,
+    "with --augment-p auto: images over which p may go from 0 to 1 (ADA's 500000 is more "
+    "images than a 10-minute CPU run sees, ~150000; 100000 lets p move within one)",
+    between<int64_t>(1, int64_t{1} << 40), o.step.ada_speed...);
   v("loss", fixed,
     "bce (the original GAN's, non-saturating) or hinge [default: hinge for resnet, else bce]",
     kAnyValue, o.step.loss...);
@@ -152,6 +175,18 @@ void visit_run_fields(Visitor&& v, Options&... o) {
   v("r1_every", fixed,
     "steps between R1 penalties (lazy; each weighted by this) [default: 16 for qd, else 1]",
     between<int64_t>(1, 1000000), o.step.r1_every...);
+  v("lecam", fixed,
+    "> 0: LeCam regularisation's lambda (Tseng et al. 2021; e.g. 0.3): D's logits on real images "
+    "held near the moving average of its logits on fakes and vice versa, against overfitting on "
+    "little data",
+    between(0.0, 1e6), o.step.lecam...);
+  v("lecam_decay", fixed, "with --lecam: the decay per step of its moving averages of D's logits",
+    between(0.0, 1.0).below_max(), o.step.lecam_decay...);
+  v("bcr", fixed,
+    "> 0: balanced consistency regularisation's lambda (Zhao et al. 2021; e.g. 10): D's logits "
+    "on a second augmentation of each real and fake image pulled towards the first's; needs "
+    "--augment",
+    between(0.0, 1e6), o.step.bcr...);
   v("seed", fixed, "seeds weights, noise, dropout and the data order", at_least<uint64_t>(0),
     o.step.seed...);
   v("device", free, "auto (CUDA when available), cpu or cuda", kAnyValue, o.device...);

@@ -61,6 +61,7 @@ class TrainingReport {
   Clock::time_point last_log_line_;
   double wait_at_interval_start_ = 0;
   MetricsRow last_{};
+  bool show_augment_p_ = false;  // --augment-p is not 1: the progress line shows p
 };
 
 }  // namespace qd::train

@@ -26,4 +26,22 @@ torch::Tensor generator_loss(GanLoss loss, const torch::Tensor& logits_fake);
 // grad and be what the logits were computed from), differentiable itself.
 torch::Tensor r1_penalty(const torch::Tensor& logits, const torch::Tensor& inputs, double gamma);
 
+// LeCam regularisation (Tseng et al., "Regularizing Generative Adversarial Networks under
+// Limited Data", CVPR 2021): lambda * (mean(relu(D(x) - ema_fake)^2) + mean(relu(ema_real -
+// D(G(z)))^2)), `ema` [2] holding the moving averages of D's mean logit on real and on fake
+// images. Differentiable with respect to the logits.
+torch::Tensor lecam_penalty(const torch::Tensor& logits_real, const torch::Tensor& logits_fake,
+                            const torch::Tensor& ema, double lambda);
+// D's mean logit on real and on fake images [2], without gradient.
+torch::Tensor mean_logits(const torch::Tensor& logits_real, const torch::Tensor& logits_fake);
+// ema = decay * ema + (1 - decay) * means (mean_logits'), in place.
+void update_lecam_averages(torch::Tensor& ema, const torch::Tensor& means, double decay);
+
+// Balanced consistency regularisation (bCR, Zhao et al., "Improved Consistency Regularization
+// for GANs", AAAI 2021): lambda * (mean((D(x_a) - D(x_b))^2) over real images + the same over
+// fake ones), the logits of two augmentations a and b of each image.
+torch::Tensor consistency_penalty(const torch::Tensor& real_a, const torch::Tensor& real_b,
+                                  const torch::Tensor& fake_a, const torch::Tensor& fake_b,
+                                  double lambda);
+
 }  // namespace qd::train

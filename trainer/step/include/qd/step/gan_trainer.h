@@ -25,8 +25,9 @@ struct StepMetrics {
   int64_t steps = 0;
   double loss_d = 0;  // BCE on real + BCE on fake
   double loss_g = 0;
-  double d_real = 0;  // mean D(x), as a probability
-  double d_fake = 0;  // mean D(G(z)) before the discriminator's update
+  double d_real = 0;     // mean D(x), as a probability
+  double d_fake = 0;     // mean D(G(z)) before the discriminator's update
+  double augment_p = 1;  // the augmentation probability now (--augment-p; auto: as adapted)
 };
 
 class GanTrainer {
@@ -53,8 +54,8 @@ class GanTrainer {
   // uint8 images scaled on the device to the preset's range ([-1, 1] or [0, 1]).
   torch::Tensor to_pixels(const torch::Tensor& images) const;
 
-  // Checkpoints: both networks (and the averaged generator), both optimizers, the step and the
-  // seed. save() is atomic.
+  // Checkpoints: both networks (and the averaged generator), both optimizers, the step, the seed
+  // and the regularisers' state (ADA's p and sums, LeCam's averages). save() is atomic.
   void save(const std::string& path);
   // Verifies the file first (every record's CRC-32: qd/store/zip_archive.h), and throws
   // qd::CorruptFileError, "<path> is corrupt (<why>)", before changing anything when it fails;
@@ -69,12 +70,17 @@ class GanTrainer {
   Network& generator() { return generator_; }
   Network& discriminator() { return discriminator_; }
   Network& averaged_generator() { return generator_ema_; }  // null without ema_decay
+  // The augmentation probability, a scalar on the device (1 when --augment-p is 1).
+  torch::Tensor augment_probability() const;
+  // LeCam's moving averages of D's mean logits on real and fake images [2], on the device.
+  const torch::Tensor& lecam_averages() const { return lecam_ema_; }
 
  private:
   // The step's kernels, the same eager or captured.
   void run_step(const torch::Tensor& images, const torch::Tensor& labels);
   void graph_step(const torch::Tensor& images, const torch::Tensor& labels);
   void update_average();
+  torch::Tensor augmented(const torch::Tensor& images) const;
 
   ModelConfig model_;
   TrainSettings settings_;
@@ -93,6 +99,13 @@ class GanTrainer {
   Collectives* collectives_ = nullptr;
   torch::Tensor sigma_;       // this step's instance-noise std-dev, a scalar on the device
   torch::Tensor ema_weight_;  // this step's 1 - decay, a scalar on the device
+  // --augment-p: undefined at 1 (every transform on every image, with no draws for it), else the
+  // probability, a scalar on the device (auto: ADA's, adjusted in the step).
+  AugmentProbability augment_p_setting_;
+  torch::Tensor augment_p_;
+  torch::Tensor ada_sums_;   // auto: sign(D(x)) and images since p was last adjusted [2]
+  torch::Tensor ada_now_;    // auto: whether this step adjusts p, a boolean scalar on the device
+  torch::Tensor lecam_ema_;  // D's mean logits on real and fake images, averaged [2]
 
   // CUDA graph: the captured step reads its batch from these fixed buffers.
   std::unique_ptr<StepGraph> graph_;

@@ -28,6 +28,19 @@ struct TrainSettings {
   // What the discriminator sees of every image, real and generated: "off" or DiffAugment
   // transforms (augment.h).
   std::string augment = "off";
+  // The probability that each transform is applied to each image: "0".."1", or "auto" (ADA:
+  // from 0, moved every kAdaInterval steps towards D's sign(logits) on reals averaging
+  // ada_target, by the images of those steps / ada_speed).
+  std::string augment_p = "1";
+  double ada_target = 0.6;
+  int64_t ada_speed = 100000;
+  // > 0: LeCam's lambda (Tseng et al. 2021), anchoring D's logits to moving averages (this decay
+  // per step) of its mean logits on the other side.
+  double lecam = 0.0;
+  double lecam_decay = 0.99;
+  // > 0: balanced consistency regularisation's lambda (Zhao et al. 2021): D's logits on two
+  // augmentations of the same image, real or fake, pulled together.
+  double bcr = 0.0;
   GanLoss loss = GanLoss::kBce;
   bool spectral_norm = false;  // on the discriminator's convolutions and dense layers
   // > 0: R1's gamma, the penalty on the discriminator's gradient at real images, computed every
