@@ -127,7 +127,9 @@ void add_run_fields(po::options_description& options, TrainOptions& o,
         std::string help = help_text;
         if (k == "arch") {
           help = "model preset: " + archs +
-                 " (cdcgan = conditional keras-dcgan; qd = small's networks with qd's recipe, "
+                 " (cdcgan = conditional keras-dcgan; resnet = SNGAN's residual networks, "
+                 "conditional batch norm and a projection discriminator when --conditional, "
+                 "hinge loss, --width channels; qd = small's networks with qd's recipe, "
                  "the best drawings on a CPU: --augment flip,translation,cutout --ema-decay "
                  "0.999 --r1 0.1 --r1-every 16)";
         }
