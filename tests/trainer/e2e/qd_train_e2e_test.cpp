@@ -458,7 +458,8 @@ TEST_CASE("qd_train's weights are the same as the previous version's for a fixed
 TEST_CASE("qd_train: all usable cores, short OpenMP spins, a run-directory lock") {
   QD_REQUIRE_SHARED(shared);
   qd::test::ScratchDir dir("train_shared_machine");
-  copy_bitmaps(shared, "cat", 3000, dir / "cat.npy");
+  // Enough for 50 epochs to outlast the checks; few, so that the resumed epoch is short.
+  copy_bitmaps(shared, "cat", 800, dir / "cat.npy");
   const path run = dir / "run";
   // Without a wait policy of the user's (env execs qd_train: the pid stays the same).
   const pid_t pid = start("env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT " +
