@@ -2,6 +2,7 @@
 // checked on what it promises, then all of them through a checkpoint.
 #include <cmath>
 
+#include "drawings.h"
 #include "qd/model/spectral_norm.h"
 #include "qd/step/augment.h"
 #include "qd/step/gan_losses.h"
@@ -10,17 +11,7 @@
 #include "torch_doctest.h"
 
 using namespace qd::train;
-
-namespace {
-
-// A batch of drawings in [-1, 1]: background -1, a 6x6 block of ink in the middle of each.
-torch::Tensor drawings(int64_t b) {
-  torch::Tensor x = torch::full({b, 1, 28, 28}, -1.0);
-  x.narrow(2, 11, 6).narrow(3, 11, 6).fill_(1.0);
-  return x;
-}
-
-}  // namespace
+using qd::test::drawings;
 
 TEST_CASE("augment: translation moves the ink whole, cutout blanks it, both differentiable") {
   torch::manual_seed(3);

@@ -3,6 +3,7 @@
 // checkpoint (recipe_options_test.cpp has the older recipe options).
 #include <cmath>
 
+#include "drawings.h"
 #include "qd/model/networks.h"
 #include "qd/step/augment.h"
 #include "qd/step/gan_losses.h"
@@ -11,15 +12,9 @@
 #include "torch_doctest.h"
 
 using namespace qd::train;
+using qd::test::drawings;
 
 namespace {
-
-// A batch of drawings in [-1, 1]: background -1, a 6x6 block of ink in the middle of each.
-torch::Tensor drawings(int64_t b) {
-  torch::Tensor x = torch::full({b, 1, 28, 28}, -1.0);
-  x.narrow(2, 11, 6).narrow(3, 11, 6).fill_(1.0);
-  return x;
-}
 
 // Per image: whether any pixel differs.
 torch::Tensor changed(const torch::Tensor& a, const torch::Tensor& b) {
