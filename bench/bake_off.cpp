@@ -5,12 +5,14 @@
 // Recipes: what qd reproduces of the projects users come from, qd's recipe, and qd's recipe with
 // each of its parts removed in turn (the ablation).
 //
-//   bake_off [--minutes 9] [--seeds 0,1] [--recipes all|NAME,...] [--try NAME=OPTIONS ...]
-//            [--data FILE.npy] [--holdout 500] [--classifier DIR] [--count 3000]
-//            [--out bench-runs/bake-off]
+//   bake_off [--minutes 9] [--at MINUTES,...] [--seeds 0,1] [--recipes all|NAME,...]
+//            [--try NAME=OPTIONS ...] [--data FILE.npy] [--holdout 500] [--classifier DIR]
+//            [--count 3000] [--out bench-runs/bake-off]
 // The last --holdout images of the data are kept out of training, so qd_score can tell drawing
 // from copying (its memorisation check: the generated images' nearest-training distances
 // against the held-out real images').
+// --at 5,10,20 (with --minutes 40) also stops each run at those minutes, scores and draws it, and
+// resumes it: quality against training time from one run, a second table and quality-vs-time.png.
 // Prints a Markdown table (mean and spread over the seeds) and writes it, with the grids, to
 // <out>/results.md. Runs one process at a time: a recipe's budget is the machine's, not a share.
 
@@ -33,6 +35,7 @@
 #include "qd/cli/command_line.h"
 #include "qd/cli/run_main.h"
 #include "qd/eval/score_file.h"
+#include "qd/report/reports.h"
 #include "qd/store/atomic_directory.h"
 
 namespace fs = std::filesystem;
@@ -106,11 +109,12 @@ std::string run(const std::string& command_line) {
   return output;
 }
 
-// qd_train for `seconds` of wall-clock, then SIGTERM (it checkpoints and exits 130).
+// qd_train for `seconds` of wall-clock, then SIGTERM (it checkpoints and exits 130); its output
+// is appended to `log`.
 void train_for(const std::string& command_line, double seconds, const fs::path& log) {
   const pid_t pid = ::fork();
   if (pid == 0) {
-    const std::string exec = "exec " + command_line + " > '" + log.string() + "' 2>&1";
+    const std::string exec = "exec " + command_line + " >> '" + log.string() + "' 2>&1";
     ::execl("/bin/sh", "sh", "-c", exec.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
@@ -134,19 +138,47 @@ struct Figures {
   std::vector<double> fid, kid, precision, recall, top1;
   std::vector<double> memorisation_ratio, copies, held_out_copies;  // features; empty: no check
   std::vector<double> score_seconds;
-  double fid_floor = 0, kid_floor = 0, top1_real = 0;
-  std::vector<int64_t> steps;
+  double fid_floor = 0, kid_floor = 0, recall_floor = 0, top1_real = 0;
+  std::vector<double> steps;
+
+  void add(const qd::train::ScoreFile& s, double seconds) {
+    score_seconds.push_back(seconds);
+    const auto& memorisation = s.score.memorisation;
+    if (memorisation.skipped.empty()) {
+      memorisation_ratio.push_back(memorisation.features.ratio);
+      copies.push_back(memorisation.features.copies);
+      held_out_copies.push_back(memorisation.features.held_out_copies);
+    }
+    fid.push_back(s.score.distance.fid);
+    kid.push_back(s.score.distance.kid.mean);
+    precision.push_back(s.score.distance.pr.precision);
+    recall.push_back(s.score.distance.pr.recall);
+    double mean_top1 = 0;
+    for (const auto& c : s.score.categories) {
+      mean_top1 += c.generated.top1 / static_cast<double>(s.score.categories.size());
+    }
+    top1.push_back(mean_top1);
+    fid_floor = s.score.floor.fid;
+    kid_floor = s.score.floor.kid.mean;
+    recall_floor = s.score.floor.pr.recall;
+    top1_real = s.score.categories.front().real.top1;
+    steps.push_back(std::stod(fs::path(s.checkpoint).stem().string().substr(5)));
+  }
 };
 
+double mean(const std::vector<double>& v) {
+  double sum = 0;
+  for (const double x : v) sum += x;
+  return v.empty() ? std::nan("") : sum / static_cast<double>(v.size());
+}
+
 std::string spread(const std::vector<double>& v, const char* format, double scale = 1) {
-  double mean = 0;
-  for (const double x : v) mean += x * scale / static_cast<double>(v.size());
-  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
   char text[96];
   char part[32];
-  std::snprintf(part, sizeof part, format, mean);
+  std::snprintf(part, sizeof part, format, mean(v) * scale);
   std::string out = part;
   if (v.size() > 1) {
+    const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     std::snprintf(text, sizeof text, format, *lo * scale);
     out += std::string(" (") + text;
     std::snprintf(text, sizeof text, format, *hi * scale);
@@ -155,8 +187,30 @@ std::string spread(const std::vector<double>& v, const char* format, double scal
   return out;
 }
 
+// A table row's figures: steps, FID ... copies, each the mean over the seeds and its spread.
+std::string figure_cells(const Figures& f, bool kid_and_precision) {
+  std::string cells = spread(f.steps, "%.0f") + " | " + spread(f.fid, "%.1f") + " | ";
+  if (kid_and_precision) {
+    cells += spread(f.kid, "%.0f", 1000) + " | " + spread(f.precision, "%.3f") + " | ";
+  }
+  cells += spread(f.recall, "%.3f") + " | " + spread(f.top1, "%.1f%%", 100) + " | " +
+           (f.memorisation_ratio.empty() ? "-" : spread(f.memorisation_ratio, "%.3f")) + " | " +
+           (f.copies.empty()
+                ? "-"
+                : spread(f.copies, "%.3f") + " (" + spread(f.held_out_copies, "%.3f") + ")");
+  return cells;
+}
+
+// "5" for 5 minutes, "2.5" for two and a half: how a stop names its files and rows.
+std::string minutes_text(double minutes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", minutes);
+  return text;
+}
+
 int bake_off(int argc, char** argv) {
   double minutes = 9;
+  std::string at_text;
   std::string seeds_text = "0,1";
   std::string recipes_text = "all";
   std::string data = std::string(QD_SOURCE_DIR) + "/../shared/quickdraw/numpy_bitmap/cat.npy";
@@ -171,6 +225,10 @@ int bake_off(int argc, char** argv) {
       "Options");
   auto add = command_line.visible.add_options();
   add("minutes", cli::po::value(&minutes)->default_value(minutes), "budget per run");
+  add("at", cli::po::value(&at_text),
+      "minutes, comma-separated, below --minutes (e.g. 5,10,20 with --minutes 40): each run is "
+      "also stopped there, scored, drawn and resumed, for quality against training time "
+      "(a second table and quality-vs-time.png)");
   add("seeds", cli::po::value(&seeds_text)->default_value(seeds_text), "seeds, comma-separated");
   add("recipes", cli::po::value(&recipes_text)->default_value(recipes_text),
       "all, names (comma-separated), or none (\"\", with --try)");
@@ -201,93 +259,115 @@ int bake_off(int argc, char** argv) {
   }
   if (chosen.empty()) throw cli::UsageError("--recipes: none of " + recipes_text + " is known");
   const auto seeds = split_commas(seeds_text);
+  if (!(minutes > 0)) throw cli::UsageError("--minutes " + minutes_text(minutes) + ": must be > 0");
+  std::vector<double> stops;  // the minutes at which each run is scored, the last --minutes
+  for (const std::string& m : split_commas(at_text)) {
+    char* end = nullptr;
+    const double value = std::strtod(m.c_str(), &end);
+    if (end == m.c_str() || *end != '\0' || !(value > 0) || value >= minutes ||
+        (!stops.empty() && value <= stops.back())) {
+      throw cli::UsageError("--at " + at_text + ": expected increasing minutes below --minutes " +
+                            minutes_text(minutes) + ", e.g. --minutes 40 --at 5,10,20");
+    }
+    stops.push_back(value);
+  }
+  stops.push_back(minutes);
   fs::create_directories(out);
-  std::map<std::string, Figures> figures;
+  std::map<std::string, std::vector<Figures>> figures;  // per recipe, per stop
   for (const Recipe& r : chosen) {
+    figures[r.name].resize(stops.size());
     for (const std::string& seed : seeds) {
       const fs::path dir = fs::path(out) / (r.name + "-seed" + seed);
+      const fs::path log = fs::path(out) / (r.name + "-seed" + seed + ".log");
       qd::remove_tree(dir.string());
-      std::printf("%s, seed %s: training for %.1f minutes...\n", r.name.c_str(), seed.c_str(),
-                  minutes);
-      std::fflush(stdout);
-      train_for(std::string(QD_TRAIN_EXE) + " --shards '" + data + "' " + r.args + " --holdout " +
-                    std::to_string(holdout) + " --seed " + seed + " --epochs 100000 --out '" +
-                    dir.string() + "'",
-                minutes * 60, fs::path(out) / (r.name + "-seed" + seed + ".log"));
-      const fs::path json = dir / "score.json";
-      const auto score_start = std::chrono::steady_clock::now();
-      run(std::string(QD_SCORE_EXE) + " --run '" + dir.string() + "' --classifier '" + classifier +
-          "' --count " + std::to_string(count));
-      run(std::string(QD_SAMPLE_EXE) + " --run '" + dir.string() + "' --count 64 --grid '" +
-          (dir / "grid.png").string() + "'");
-      const std::chrono::duration<double> score_time =
-          std::chrono::steady_clock::now() - score_start;
-      const qd::train::ScoreFile s = qd::train::read_score_file(json.string());
-      Figures& f = figures[r.name];
-      f.score_seconds.push_back(score_time.count());
-      const auto& memorisation = s.score.memorisation;
-      if (memorisation.skipped.empty()) {
-        f.memorisation_ratio.push_back(memorisation.features.ratio);
-        f.copies.push_back(memorisation.features.copies);
-        f.held_out_copies.push_back(memorisation.features.held_out_copies);
+      fs::remove(log);
+      for (size_t i = 0; i < stops.size(); ++i) {
+        const double from = i == 0 ? 0 : stops[i - 1];
+        std::printf("%s, seed %s: training from %s to %s minutes...\n", r.name.c_str(),
+                    seed.c_str(), minutes_text(from).c_str(), minutes_text(stops[i]).c_str());
+        std::fflush(stdout);
+        const std::string train =
+            i == 0 ? std::string(QD_TRAIN_EXE) + " --shards '" + data + "' " + r.args +
+                         " --holdout " + std::to_string(holdout) + " --seed " + seed +
+                         " --epochs 100000 --out '" + dir.string() + "'"
+                   : std::string(QD_TRAIN_EXE) + " --resume --out '" + dir.string() + "'";
+        train_for(train, (stops[i] - from) * 60, log);
+        const bool last = i + 1 == stops.size();
+        const std::string suffix = last ? "" : "-" + minutes_text(stops[i]) + "min";
+        const auto score_start = std::chrono::steady_clock::now();
+        run(std::string(QD_SCORE_EXE) + " --run '" + dir.string() + "' --classifier '" +
+            classifier + "' --count " + std::to_string(count));
+        run(std::string(QD_SAMPLE_EXE) + " --run '" + dir.string() + "' --count 64 --grid '" +
+            (dir / ("grid" + suffix + ".png")).string() + "'");
+        const std::chrono::duration<double> score_time =
+            std::chrono::steady_clock::now() - score_start;
+        const qd::train::ScoreFile s = qd::train::read_score_file((dir / "score.json").string());
+        if (!last) fs::rename(dir / "score.json", dir / ("score" + suffix + ".json"));
+        Figures& f = figures[r.name][i];
+        f.add(s, score_time.count());
+        std::printf("  FID %.2f, recall %.3f, top-1 %.1f%%, %.0f steps; scored in %.0f s\n",
+                    f.fid.back(), f.recall.back(), 100 * f.top1.back(), f.steps.back(),
+                    score_time.count());
       }
-      f.fid.push_back(s.score.distance.fid);
-      f.kid.push_back(s.score.distance.kid.mean);
-      f.precision.push_back(s.score.distance.pr.precision);
-      f.recall.push_back(s.score.distance.pr.recall);
-      double top1 = 0;
-      for (const auto& c : s.score.categories) top1 += c.generated.top1 / s.score.categories.size();
-      f.top1.push_back(top1);
-      f.fid_floor = s.score.floor.fid;
-      f.kid_floor = s.score.floor.kid.mean;
-      f.top1_real = s.score.categories.front().real.top1;
-      f.steps.push_back(std::stoll(fs::path(s.checkpoint).stem().string().substr(5)));
-      std::printf("  FID %.2f, recall %.3f, top-1 %.1f%%, %lld steps; scored in %.0f s\n",
-                  f.fid.back(), f.recall.back(), 100 * top1, static_cast<long long>(f.steps.back()),
-                  score_time.count());
     }
   }
 
   std::ostringstream md;
-  md << "| recipe | steps in " << minutes << " min | FID | KID x 1000 | precision | recall | "
-     << "doodleNet top-1 | nearest-training ratio | copies (held-out) |\n"
-     << "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+  md << "| recipe | steps in " << minutes_text(minutes)
+     << " min | FID | KID x 1000 | precision | recall | doodleNet top-1 | nearest-training ratio "
+        "| copies (held-out) |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const Recipe& r : chosen) {
-    const Figures& f = figures[r.name];
-    std::vector<double> steps(f.steps.begin(), f.steps.end());
-    md << "| " << r.name << " | " << spread(steps, "%.0f") << " | " << spread(f.fid, "%.1f")
-       << " | " << spread(f.kid, "%.0f", 1000) << " | " << spread(f.precision, "%.3f") << " | "
-       << spread(f.recall, "%.3f") << " | " << spread(f.top1, "%.1f%%", 100) << " | "
-       << (f.memorisation_ratio.empty() ? "-" : spread(f.memorisation_ratio, "%.3f")) << " | "
-       << (f.copies.empty()
-               ? "-"
-               : spread(f.copies, "%.3f") + " (" + spread(f.held_out_copies, "%.3f") + ")")
-       << " |\n";
+    md << "| " << r.name << " | " << figure_cells(figures[r.name].back(), true) << " |\n";
   }
-  const Figures& any = figures[chosen.front().name];
+  const Figures& any = figures[chosen.front().name].back();
   char floor[160];
   std::snprintf(floor, sizeof floor,
-                "| floor (real vs real) | | %.1f | %.1f | | | %.1f%% (real) | | |\n", any.fid_floor,
-                any.kid_floor * 1000, any.top1_real * 100);
+                "| floor (real vs real) | | %.1f | %.1f | | %.3f | %.1f%% (real) | | |\n",
+                any.fid_floor, any.kid_floor * 1000, any.recall_floor, any.top1_real * 100);
   double score_seconds = 0;
   int64_t scored = 0;
-  for (const auto& [name, f] : figures) {
-    for (const double s : f.score_seconds) {
-      score_seconds += s;
-      ++scored;
+  for (const auto& [name, at_stops] : figures) {
+    for (const Figures& f : at_stops) {
+      for (const double s : f.score_seconds) {
+        score_seconds += s;
+        ++scored;
+      }
     }
   }
   md << floor << "\nMean over seeds " << seeds_text
      << " (lowest-highest in brackets); qd_score --count " << count
-     << " on each run's latest checkpoint ("
+     << " on each run's latest checkpoint, and qd_sample's grid ("
      << static_cast<int>(score_seconds / std::max<int64_t>(scored, 1)) << " s each); --holdout "
      << holdout
      << ". Nearest-training ratio: the generated images' median distance to their nearest "
         "training image over the held-out real images' (doodleNet features; 1 = no nearer than "
         "new drawings); copies: the share of generated images nearer to a training image than "
-        "99% of held-out ones (in brackets, the held-out images' own share).\n\n| recipe | "
-        "qd_train options | grid (seed "
-     << seeds.front() << ") |\n|---|---|---|\n";
+        "99% of held-out ones (in brackets, the held-out images' own share).\n";
+  if (stops.size() > 1) {
+    md << "\nAlong the way: each run stopped (SIGTERM, a checkpoint) at " << at_text
+       << " minutes, scored, drawn (grid-Mmin.png) and resumed (--resume, exact), so each row "
+          "is what a run of that many minutes gives; every resume pays qd_train's start-up "
+          "again.\n\n| recipe | minutes | steps | FID | recall | doodleNet top-1 | "
+          "nearest-training ratio | copies (held-out) "
+          "|\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    std::vector<qd::train::TimeCurve> curves;
+    for (const Recipe& r : chosen) {
+      qd::train::TimeCurve curve{r.name, stops, {}, {}, {}};
+      for (size_t i = 0; i < stops.size(); ++i) {
+        const Figures& f = figures[r.name][i];
+        md << "| " << r.name << " | " << minutes_text(stops[i]) << " | " << figure_cells(f, false)
+           << " |\n";
+        curve.fid.push_back(mean(f.fid));
+        curve.recall.push_back(mean(f.recall));
+        curve.top1.push_back(mean(f.top1));
+      }
+      curves.push_back(curve);
+    }
+    qd::train::write_time_plot((fs::path(out) / "quality-vs-time.png").string(), curves,
+                               {any.fid_floor, any.recall_floor, any.top1_real});
+    md << "\n![quality against minutes of training](quality-vs-time.png)\n";
+  }
+  md << "\n| recipe | qd_train options | grid (seed " << seeds.front() << ") |\n|---|---|---|\n";
   for (const Recipe& r : chosen) {
     md << "| " << r.name << " | `" << r.args << "` | ![" << r.name << "](" << r.name << "-seed"
        << seeds.front() << "/grid.png) |\n";

@@ -168,3 +168,23 @@ TEST_CASE("reports: quality.png for no rows, one and many, a non-finite value in
   };
   CHECK(height(png) > height(qd::test::read_file((dir / "q60.png").string())));
 }
+
+TEST_CASE("reports: bake_off's quality-against-time plot, for one curve and several") {
+  ScratchDir dir("time_plot");
+  const TimeFloors floors{5.7, 0.81, 0.77};
+  TimeCurve qd{
+      "qd", {5, 10, 20, 40}, {52, 40, 33, 30}, {0.02, 0.04, 0.07, 0.09}, {0.5, 0.6, 0.62, 0.64}};
+  TimeCurve resnet = qd;
+  resnet.name = "resnet";
+  resnet.fid = {60, 35, std::numeric_limits<double>::quiet_NaN(), 25};  // a point left out
+  const std::string one = (dir / "one.png").string();
+  write_time_plot(one, {qd}, floors);
+  const std::string two = (dir / "two.png").string();
+  write_time_plot(two, {qd, resnet}, floors);
+  const std::string png = qd::test::read_file(two);
+  CHECK(png.compare(1, 3, "PNG") == 0);
+  CHECK(png != qd::test::read_file(one));  // the second curve is drawn
+  // 800x640 (IHDR's width and height, big-endian, at bytes 16-23).
+  CHECK(((static_cast<unsigned char>(png[18]) << 8) | static_cast<unsigned char>(png[19])) == 800);
+  CHECK(((static_cast<unsigned char>(png[22]) << 8) | static_cast<unsigned char>(png[23])) == 640);
+}

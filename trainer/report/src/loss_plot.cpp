@@ -80,7 +80,7 @@ void write_loss_plot(const std::string& path, const std::vector<MetricsRow>& row
                                       ", epoch " + std::to_string(rows.back().epoch);
   plot.text(title, kWidth / 2.0, 20, 0.5, 15, true);
 
-  plot.panel(top, steps, loss_range, step_ticks, loss_ticks, false, "loss (BCE)");
+  plot.panel(top, steps, loss_range, step_ticks, loss_ticks, false, "loss");
   for (size_t i = 0; i < losses.size(); ++i) {
     plot.curve(top, steps, loss_range, loss_curves[i], losses[i].color);
   }

@@ -54,4 +54,19 @@ void write_loss_plot(const std::string& path, const std::vector<MetricsRow>& row
 // some row has memorisation figures, 176 pixels taller: a panel of the ratio, a dashed line at 1.
 void write_quality_plot(const std::string& path, const std::vector<QualityRow>& rows);
 
+// One recipe's drawings along its training: FID, recall and top-1 (every category together)
+// after each of `minutes` of training (bench/bake_off --at).
+struct TimeCurve {
+  std::string name;
+  std::vector<double> minutes, fid, recall, top1;
+};
+// What the real data scores against itself: the level each panel's curves aim at.
+struct TimeFloors {
+  double fid = 0, recall = 0, top1 = 0;
+};
+// FID, recall and top-1 against minutes of training, one coloured curve per recipe with its
+// points ringed, each panel beside the real data's figure (dashed grey), as an 800x640 PNG.
+void write_time_plot(const std::string& path, const std::vector<TimeCurve>& curves,
+                     const TimeFloors& floors);
+
 }  // namespace qd::train
