@@ -153,15 +153,18 @@ struct Figures {
     kid.push_back(s.score.distance.kid.mean);
     precision.push_back(s.score.distance.pr.precision);
     recall.push_back(s.score.distance.pr.recall);
+    // Conditional runs: the mean over their categories, generated and real alike.
     double mean_top1 = 0;
+    double mean_real_top1 = 0;
     for (const auto& c : s.score.categories) {
       mean_top1 += c.generated.top1 / static_cast<double>(s.score.categories.size());
+      mean_real_top1 += c.real.top1 / static_cast<double>(s.score.categories.size());
     }
     top1.push_back(mean_top1);
     fid_floor = s.score.floor.fid;
     kid_floor = s.score.floor.kid.mean;
     recall_floor = s.score.floor.pr.recall;
-    top1_real = s.score.categories.front().real.top1;
+    top1_real = mean_real_top1;
     steps.push_back(std::stod(fs::path(s.checkpoint).stem().string().substr(5)));
   }
 };

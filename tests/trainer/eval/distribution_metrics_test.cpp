@@ -90,3 +90,24 @@ TEST_CASE("precision and recall: 1 for a set with itself, 0 for one far away, on
   CHECK(collapsed.precision == 1.0);
   CHECK(collapsed.recall < 0.3);
 }
+
+TEST_CASE("precision and recall: sets larger than one block of distances give the whole matrix's") {
+  // 3,000 a side is two blocks of rows (at most 8M distances each): the k-th-neighbour radii and
+  // the coverage must not depend on where a block ends.
+  torch::manual_seed(5);
+  const torch::Tensor real = torch::randn({3000, 4}, torch::kDouble);
+  const torch::Tensor generated = 0.7 * torch::randn({2900, 4}, torch::kDouble) + 0.3;
+  const auto radius = [](const torch::Tensor& x) {
+    return std::get<0>(torch::cdist(x, x).pow(2).topk(4, 1, /*largest=*/false)).select(1, 3);
+  };
+  const torch::Tensor cross = torch::cdist(generated, real).pow(2);
+  const double precision =
+      (cross <= radius(real).unsqueeze(0)).any(1).to(torch::kDouble).mean().item<double>();
+  const double recall =
+      (cross.t() <= radius(generated).unsqueeze(0)).any(1).to(torch::kDouble).mean().item<double>();
+  const PrecisionRecall pr = precision_recall(real, generated);
+  CHECK(pr.precision == doctest::Approx(precision).epsilon(1e-3));
+  CHECK(pr.recall == doctest::Approx(recall).epsilon(1e-3));
+  CHECK(pr.precision > 0.5);
+  CHECK(pr.recall < pr.precision);  // the narrower generated set covers less of the real one
+}
