@@ -6,7 +6,7 @@
 // each of its parts removed in turn (the ablation).
 //
 //   bake_off [--minutes 9] [--at MINUTES,...] [--seeds 0,1] [--recipes all|NAME,...]
-//            [--try NAME=OPTIONS ...] [--data FILE.npy] [--holdout 500] [--classifier DIR]
+//            [--try NAME=OPTIONS ...] [--data FILE.npy[,...]] [--holdout 500] [--classifier DIR]
 //            [--count 3000] [--out bench-runs/bake-off]
 // The last --holdout images of the data are kept out of training, so qd_score can tell drawing
 // from copying (its memorisation check: the generated images' nearest-training distances
@@ -237,7 +237,9 @@ int bake_off(int argc, char** argv) {
       "all, names (comma-separated), or none (\"\", with --try)");
   add("try", cli::po::value(&tries)->composing(),
       "NAME=OPTIONS: also a recipe of your own, qd_train's OPTIONS (repeatable)");
-  add("data", cli::po::value(&data)->default_value(data), "the images (.npy or shard directory)");
+  add("data", cli::po::value(&data)->default_value(data),
+      "the images: qd_train's --shards (a .npy or shard directory; several, comma-separated, for a "
+      "conditional --try)");
   add("classifier", cli::po::value(&classifier)->default_value(classifier), "for qd_score");
   add("holdout", cli::po::value(&holdout)->default_value(holdout),
       "qd_train's --holdout: the last N images of a .npy kept out of training, for qd_score's "
