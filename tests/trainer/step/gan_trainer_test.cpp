@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "qd/model/standing_statistics.h"
 #include "qd/store/npy.h"
 #include "qd/store/store_error.h"
 #include "test_support.h"
@@ -139,7 +140,8 @@ TEST_CASE("a checkpoint restores networks, optimizers and step: training continu
 }
 
 TEST_CASE(
-    "the averaged generator: starts at G's weights, then a moving average, and samples use it") {
+    "the averaged generator: starts at G's weights, then a moving average, and samples use it "
+    "with standing statistics") {
   const auto images = torch::randint(0, 256, {16, 1, 28, 28}, torch::kLong).to(torch::kUInt8);
   TrainSettings s;
   s.seed = 4;
@@ -164,16 +166,25 @@ TEST_CASE(
     CHECK(torch::allclose(avg[i], expected[i] * (2.0 / 11.0) + g[i] * (9.0 / 11.0), 1e-5, 1e-6));
   }
   CHECK_FALSE(torch::equal(avg[0], g[0]));
-  const auto buffers = t.generator()->buffers();
-  const auto avg_buffers = t.averaged_generator()->buffers();
-  for (size_t i = 0; i < buffers.size(); ++i) CHECK(torch::equal(buffers[i], avg_buffers[i]));
 
   const auto noise = torch::randn({4, 100});
   CHECK_FALSE(torch::equal(t.sample(noise, {}), t.sample(noise, {}, /*last_weights=*/true)));
+  // Having drawn, the average's batch norms hold its standing statistics (estimated again: the
+  // same), not G's.
+  const auto standing = copies(t.averaged_generator()->buffers());
+  estimate_standing_statistics(t.averaged_generator(), small_model(), torch::kCPU);
+  const auto again = t.averaged_generator()->buffers();
+  const auto own = t.generator()->buffers();
+  for (size_t i = 0; i < standing.size(); ++i) CHECK(torch::equal(standing[i], again[i]));
+  CHECK_FALSE(torch::equal(standing[0], own[0]));  // the first batch norm's running mean
+  // A step changes the average, and its next drawing has statistics for the new weights.
+  train(t, images, 1);
+  t.sample(noise, {});
+  CHECK_FALSE(torch::equal(standing[0], t.averaged_generator()->buffers()[0]));
   TrainSettings plain = s;
   plain.ema_decay = 0;
   GanTrainer without(small_model(), plain, torch::kCPU);
-  train(without, images, 2);
+  train(without, images, 3);
   CHECK_FALSE(without.averaged_generator());
   CHECK(torch::equal(without.sample(noise, {}), t.sample(noise, {}, /*last_weights=*/true)));
 }

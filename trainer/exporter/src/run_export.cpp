@@ -91,7 +91,7 @@ std::vector<std::string> export_run(const ExportRequest& request, const std::ato
                                 " is not a conditional run: its generator takes no labels");
   }
   const bool averaged = trainer.averaged_generator() && !request.sample.last_weights;
-  Network& generator = averaged ? trainer.averaged_generator() : trainer.generator();
+  Network& generator = trainer.drawing_generator(request.sample.last_weights);
 
   std::vector<std::string> written;
   const auto check_stop = [&] {

@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "qd/model/spectral_norm.h"
+#include "qd/model/standing_statistics.h"
 #include "qd/step/autocast_scope.h"
 #include "qd/step/gan_losses.h"
 #include "qd/store/atomic_file.h"
@@ -107,6 +108,9 @@ torch::Tensor weights_fingerprint(GanTrainer& trainer) {
        {&trainer.generator(), &trainer.discriminator(), &trainer.averaged_generator()}) {
     if (!*n) continue;
     for (const auto& p : (*n)->parameters()) sums.push_back(p.detach().to(torch::kDouble).sum());
+    // The average's statistics are estimated from its weights when it draws, which only the
+    // process that writes grids does.
+    if (n == &trainer.averaged_generator()) continue;
     for (const auto& b : (*n)->buffers()) sums.push_back(b.detach().to(torch::kDouble).sum());
   }
   return torch::stack(sums).to(torch::kCPU);
@@ -168,6 +172,7 @@ void GanTrainer::step(const torch::Tensor& images, const torch::Tensor& labels) 
     // the average does not carry the random initial weights for thousands of steps.
     const auto t = static_cast<double>(step_);
     ema_weight_.fill_(1.0 - std::min(settings_.ema_decay, (1.0 + t) / (10.0 + t)));
+    averaged_statistics_current_ = false;  // here, not in update_average: a CUDA graph replays it
   }
   if (ada_now_.defined()) ada_now_.fill_((step_ + 1) % kAdaInterval == 0);
   if (graph_) {
@@ -335,10 +340,17 @@ void GanTrainer::update_average() {
   const auto params = generator_->parameters();
   const auto averaged = generator_ema_->parameters();
   for (size_t i = 0; i < params.size(); ++i) averaged[i].lerp_(params[i], ema_weight_);
-  // Batch-norm statistics are copied, not averaged: they describe the current weights' outputs.
-  const auto buffers = generator_->buffers();
-  const auto averaged_buffers = generator_ema_->buffers();
-  for (size_t i = 0; i < buffers.size(); ++i) averaged_buffers[i].copy_(buffers[i]);
+}
+
+Network& GanTrainer::drawing_generator(bool last_weights) {
+  if (!generator_ema_ || last_weights) return generator_;
+  // The trained generator's batch-norm statistics describe its own weights' activations, not
+  // the average's: the average gets statistics of its own before it draws.
+  if (!averaged_statistics_current_) {
+    estimate_standing_statistics(generator_ema_, model_, device_);
+    averaged_statistics_current_ = true;
+  }
+  return generator_ema_;
 }
 
 StepMetrics GanTrainer::take_metrics() {
@@ -362,7 +374,7 @@ StepMetrics GanTrainer::take_metrics() {
 torch::Tensor GanTrainer::sample(const torch::Tensor& noise, const torch::Tensor& labels,
                                  bool last_weights) {
   torch::NoGradGuard no_grad;
-  Network& g = generator_ema_ && !last_weights ? generator_ema_ : generator_;
+  Network& g = drawing_generator(last_weights);
   const bool was_training = g->is_training();
   g->eval();
   torch::Tensor x = g->forward(noise.to(device_), labels.defined() ? labels.to(device_) : labels);
@@ -433,6 +445,7 @@ void GanTrainer::load(const std::string& path) {
         throw std::runtime_error("it holds no averaged generator (its run had no --ema-decay)");
       }
       generator_ema_->load(e);
+      averaged_statistics_current_ = false;
     }
     torch::Tensor step, seed;
     archive.read("step", step);

@@ -139,8 +139,8 @@ void visit_run_fields(Visitor&& v, Options&... o) {
     between<int64_t>(1, int64_t{1} << 40), o.step.instance_noise_steps...);
   v("ema_decay", fixed,
     "> 0: sample from an exponential moving average of the generator's weights with this decay "
-    "per step (e.g. 0.999); grids and qd_sample draw from it [default: 0.999 for qd and "
-    "resnet, else 0]",
+    "per step (e.g. 0.999); grids and qd_sample draw from it, with batch-norm statistics "
+    "estimated for it [default: 0.999 for qd and resnet, else 0]",
     between(0.0, 1.0).below_max(), o.step.ema_decay...);
   v("augment", fixed,
     "DiffAugment of every image the discriminator sees, real and generated: off, or "

@@ -70,6 +70,10 @@ class GanTrainer {
   Network& generator() { return generator_; }
   Network& discriminator() { return discriminator_; }
   Network& averaged_generator() { return generator_ema_; }  // null without ema_decay
+  // The generator that draws, in inference mode: the averaged one, unless `last_weights` or the
+  // run has none; its batch-norm statistics are estimated for the averaged weights first
+  // (qd/model/standing_statistics.h) whenever they changed since.
+  Network& drawing_generator(bool last_weights = false);
   // The augmentation probability, a scalar on the device (1 when --augment-p is 1).
   torch::Tensor augment_probability() const;
   // LeCam's moving averages of D's mean logits on real and fake images [2], on the device.
@@ -91,6 +95,7 @@ class GanTrainer {
   Network generator_;
   Network discriminator_;
   Network generator_ema_{nullptr};
+  bool averaged_statistics_current_ = false;  // whether generator_ema_'s batch norms fit it
   DeviceAdam opt_g_;
   DeviceAdam opt_d_;
   int64_t step_ = 0;
@@ -118,8 +123,8 @@ class GanTrainer {
 // of a data-parallel run (process 0 draws what a single process draws).
 uint64_t step_seed(uint64_t seed, int64_t step, int rank = 0);
 
-// A fingerprint of both networks' weights and statistics (and the average's): one sum per
-// tensor, to compare processes.
+// A fingerprint of both networks' weights and statistics (and the average's weights): one sum
+// per tensor, to compare processes.
 torch::Tensor weights_fingerprint(GanTrainer& trainer);
 
 }  // namespace qd::train
