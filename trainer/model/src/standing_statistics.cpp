@@ -1,66 +1,48 @@
 #include "qd/model/standing_statistics.h"
 
 #include <ATen/CPUGeneratorImpl.h>
+#include <c10/util/ScopeExit.h>
 
-#include <utility>
+#include <functional>
 #include <vector>
 
 namespace qd::train {
 
-namespace {
-
-namespace nn = torch::nn;
-
-// Collects the batch norms of type Norm with their momentum, set aside during the estimate.
-template <typename Norm>
-bool visit(nn::Module& m, std::vector<std::pair<Norm*, c10::optional<double>>>& out) {
-  auto* norm = m.as<Norm>();
-  if (norm == nullptr) return false;
-  out.emplace_back(norm, norm->options.momentum());
-  return true;
-}
-
-}  // namespace
-
 void estimate_standing_statistics(Network& generator, const ModelConfig& model,
                                   torch::Device device) {
-  std::vector<std::pair<nn::BatchNorm1dImpl*, c10::optional<double>>> norms1;
-  std::vector<std::pair<nn::BatchNorm2dImpl*, c10::optional<double>>> norms2;
+  // No momentum while estimating: the running statistics become the plain mean over the
+  // batches (PyTorch's cumulative average). Each norm's own momentum is put back afterwards,
+  // also when the forward pass throws.
+  std::vector<std::function<void()>> restore;
+  const auto restart = [&restore](auto* norm) {
+    if (norm == nullptr) return;
+    restore.emplace_back(
+        [norm, momentum = norm->options.momentum()] { norm->options.momentum(momentum); });
+    norm->options.momentum(c10::nullopt);
+    norm->reset_running_stats();
+  };
+  const auto restore_all = c10::make_scope_exit([&restore] {
+    for (const auto& r : restore) r();
+  });
   for (const auto& m : generator->modules(/*include_self=*/false)) {
-    if (!visit(*m, norms1)) visit(*m, norms2);
+    restart(m->as<torch::nn::BatchNorm1dImpl>());
+    restart(m->as<torch::nn::BatchNorm2dImpl>());
   }
-  // No momentum: the running statistics become the plain mean over the batches (PyTorch's
-  // cumulative average).
-  const auto start = [](auto& norms) {
-    for (auto& [norm, momentum] : norms) {
-      norm->options.momentum(c10::nullopt);
-      norm->reset_running_stats();
+  torch::NoGradGuard no_grad;
+  at::Generator noise_source = at::detail::createCPUGenerator(/*seed_in=*/0x5eed);
+  generator->train();
+  for (int64_t first = 0; first < kStandingImages; first += kStandingBatch) {
+    const torch::Tensor noise =
+        torch::randn({kStandingBatch, model.latent_dim}, noise_source).to(device);
+    torch::Tensor labels;
+    if (model.conditional()) {
+      labels = torch::arange(first, first + kStandingBatch, torch::kLong)
+                   .remainder(model.classes)
+                   .to(device);
     }
-  };
-  const auto restore = [](auto& norms) {
-    for (auto& [norm, momentum] : norms) norm->options.momentum(momentum);
-  };
-  start(norms1);
-  start(norms2);
-  {
-    torch::NoGradGuard no_grad;
-    at::Generator noise_source = at::detail::createCPUGenerator(/*seed_in=*/0x5eed);
-    generator->train();
-    for (int64_t first = 0; first < kStandingImages; first += kStandingBatch) {
-      const torch::Tensor noise =
-          torch::randn({kStandingBatch, model.latent_dim}, noise_source).to(device);
-      torch::Tensor labels;
-      if (model.conditional()) {
-        labels = torch::arange(first, first + kStandingBatch, torch::kLong)
-                     .remainder(model.classes)
-                     .to(device);
-      }
-      generator->forward(noise, labels);
-    }
-    generator->eval();
+    generator->forward(noise, labels);
   }
-  restore(norms1);
-  restore(norms2);
+  generator->eval();
 }
 
 }  // namespace qd::train
