@@ -7,14 +7,15 @@
 //
 //   bake_off [--minutes 9] [--at MINUTES,...] [--seeds 0,1] [--recipes all|NAME,...]
 //            [--try NAME=OPTIONS ...] [--data FILE.npy[,...]] [--holdout 500] [--classifier DIR]
-//            [--count 3000] [--out bench-runs/bake-off]
+//            [--count 3000] [--out bench-runs/bake-off] [--reuse]
 // The last --holdout images of the data are kept out of training, so qd_score can tell drawing
 // from copying (its memorisation check: the generated images' nearest-training distances
 // against the held-out real images').
 // --at 5,10,20 (with --minutes 40) also stops each run at those minutes, scores and draws it, and
 // resumes it: quality against training time from one run, a second table and quality-vs-time.png.
 // Prints a Markdown table (mean and spread over the seeds) and writes it, with the grids, to
-// <out>/results.md. Runs one process at a time: a recipe's budget is the machine's, not a share.
+// <out>/results.md; --reuse reads the scores of runs already there instead of training them again.
+// Runs one process at a time: a recipe's budget is the machine's, not a share.
 
 #include <signal.h>
 #include <sys/wait.h>
@@ -141,8 +142,9 @@ struct Figures {
   double fid_floor = 0, kid_floor = 0, recall_floor = 0, top1_real = 0;
   std::vector<double> steps;
 
+  // `seconds`: how long scoring took; negative for scores read from an earlier run (--reuse).
   void add(const qd::train::ScoreFile& s, double seconds) {
-    score_seconds.push_back(seconds);
+    if (seconds >= 0) score_seconds.push_back(seconds);
     const auto& memorisation = s.score.memorisation;
     if (memorisation.skipped.empty()) {
       memorisation_ratio.push_back(memorisation.features.ratio);
@@ -222,6 +224,7 @@ int bake_off(int argc, char** argv) {
   int64_t holdout = 500;
   std::string out = "bench-runs/bake-off";
   std::vector<std::string> tries;
+  bool reuse = false;
   cli::CommandLine command_line(
       "Usage: bake_off [options]\n\nTrains each recipe with the real qd_train for the same "
       "wall-clock budget per seed, then scores it with qd_score and draws it with qd_sample.\n\n"
@@ -246,6 +249,10 @@ int bake_off(int argc, char** argv) {
       "memorisation check (0: none, no check)");
   add("count", cli::po::value(&count)->default_value(count), "qd_score's --count");
   add("out", cli::po::value(&out)->default_value(out), "where the runs and results.md go");
+  add("reuse", cli::po::bool_switch(&reuse),
+      "a run whose directory in --out already holds a score for every stop is not trained "
+      "again: its scores are read into the tables (to add a recipe to an earlier bake-off; "
+      "the directory is trusted to hold that recipe and seed)");
   cli::parse_or_exit(argc, argv, command_line);
 
   std::vector<Recipe> chosen;
@@ -284,6 +291,20 @@ int bake_off(int argc, char** argv) {
     for (const std::string& seed : seeds) {
       const fs::path dir = fs::path(out) / (r.name + "-seed" + seed);
       const fs::path log = fs::path(out) / (r.name + "-seed" + seed + ".log");
+      const auto score_path = [&](size_t i) {
+        return dir / (i + 1 == stops.size() ? std::string("score.json")
+                                            : "score-" + minutes_text(stops[i]) + "min.json");
+      };
+      bool scored = true;
+      for (size_t i = 0; i < stops.size(); ++i) scored = scored && fs::exists(score_path(i));
+      if (reuse && scored) {
+        std::printf("%s, seed %s: reusing the scores in %s (--reuse)\n", r.name.c_str(),
+                    seed.c_str(), dir.string().c_str());
+        for (size_t i = 0; i < stops.size(); ++i) {
+          figures[r.name][i].add(qd::train::read_score_file(score_path(i).string()), -1);
+        }
+        continue;
+      }
       qd::remove_tree(dir.string());
       fs::remove(log);
       for (size_t i = 0; i < stops.size(); ++i) {
@@ -307,7 +328,7 @@ int bake_off(int argc, char** argv) {
         const std::chrono::duration<double> score_time =
             std::chrono::steady_clock::now() - score_start;
         const qd::train::ScoreFile s = qd::train::read_score_file((dir / "score.json").string());
-        if (!last) fs::rename(dir / "score.json", dir / ("score" + suffix + ".json"));
+        if (!last) fs::rename(dir / "score.json", score_path(i));
         Figures& f = figures[r.name][i];
         f.add(s, score_time.count());
         std::printf("  FID %.2f, recall %.3f, top-1 %.1f%%, %.0f steps; scored in %.0f s\n",

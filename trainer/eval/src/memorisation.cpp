@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pairwise_distances.h"
+
 namespace qd::train {
 namespace {
 
@@ -60,22 +62,15 @@ torch::Tensor pixels_of(const torch::Tensor& images) {
 torch::Tensor nearest_distances(const torch::Tensor& rows, const torch::Tensor& training,
                                 torch::Tensor* index) {
   torch::NoGradGuard no_grad;
-  const torch::Tensor train = training.to(torch::kFloat64);
-  // |a - b|^2 = |a|^2 + |b|^2 - 2 a.b, a block of rows at a time: [block, M] stays small.
-  const torch::Tensor train_norms = train.pow(2).sum(1);
-  constexpr int64_t kBlock = 512;
-  std::vector<torch::Tensor> distances, indices;
-  for (int64_t first = 0; first < rows.size(0); first += kBlock) {
-    const torch::Tensor block =
-        rows.narrow(0, first, std::min(kBlock, rows.size(0) - first)).to(torch::kFloat64);
-    const torch::Tensor squared =
-        block.pow(2).sum(1, true) + train_norms.unsqueeze(0) - 2 * block.matmul(train.t());
-    const auto [nearest, which] = squared.min(1);
-    distances.push_back(nearest.clamp_min(0).sqrt());
-    indices.push_back(which);
-  }
+  std::vector<torch::Tensor> indices;
+  const torch::Tensor squared = pairwise::reduce_distances(
+      rows.to(torch::kFloat64), training.to(torch::kFloat64), [&indices](const torch::Tensor& d) {
+        auto [nearest, which] = d.min(1);
+        indices.push_back(which);
+        return nearest;
+      });
   if (index != nullptr) *index = torch::cat(indices);
-  return torch::cat(distances);
+  return squared.sqrt();
 }
 
 Memorisation memorisation(const torch::Tensor& training, const torch::Tensor& held_out,
